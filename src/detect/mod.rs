@@ -1,0 +1,1056 @@
+//! The detection engine: finds sensitive values in a piece of text.
+//!
+//! Stages, cheapest first, so that most bytes are looked at once or twice:
+//!
+//! 1. a field-name hint (`ssn`, `password`…) marks a whole JSON value;
+//! 2. one aho-corasick pass over every detector's keywords decides which
+//!    keyword-anchored detectors run at all;
+//! 3. one byte pass finds digit runs; numeric detectors only search
+//!    windows around runs with enough digits ([`digits`]);
+//! 4. candidate regexes run, then validators, entropy and exclusions;
+//! 5. context words near the match (or in the JSON key) raise or lower the
+//!    score; candidates under `min_score` are dropped;
+//! 6. overlaps are resolved: highest score wins, then the longest span.
+//!
+//! An [`Engine`] is built once and shared immutably across threads; each
+//! thread brings its own [`Scratch`] so scanning does not allocate in the
+//! steady state.
+
+mod digits;
+pub mod names;
+pub mod pack;
+pub mod validate;
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use regex_automata::meta::{self, Regex};
+use regex_automata::util::syntax;
+use regex_automata::{Anchored, Input};
+
+pub use pack::PackError;
+
+use names::{Hit, Names};
+use pack::{Anchor, DetectorSpec, PackFile};
+
+include!(concat!(env!("OUT_DIR"), "/builtin_packs.rs"));
+
+/// Default threshold under which candidates are not findings.
+pub const DEFAULT_MIN_SCORE: f32 = 0.5;
+
+/// Upper bound on one compiled detector regex (NFA bytes).
+const REGEX_SIZE_LIMIT: usize = 2 << 20;
+
+/// Index of a detector inside an [`Engine`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct DetectorId(pub u32);
+
+/// Index of an entity type inside an [`Engine`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct EntityId(pub u16);
+
+/// One sensitive value: where it is and what it is, never the value itself.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Finding {
+    /// Byte offset of the first byte in the scanned text.
+    pub start: usize,
+    /// Byte offset one past the last byte.
+    pub end: usize,
+    /// The entity type (`Engine::entity_name` spells it).
+    pub entity: EntityId,
+    /// The detector that found it (`Engine::detector` describes it).
+    pub detector: DetectorId,
+    /// Confidence in 0.0..=1.0, at least the engine's `min_score`.
+    pub score: f32,
+}
+
+/// What a detector runs.
+#[derive(Debug)]
+enum Kind {
+    Regex {
+        regex: Regex,
+        group: Option<usize>,
+    },
+    Person,
+    Location,
+    /// A field-name hint: the whole value is the type.
+    Hint,
+}
+
+/// A compiled detector.
+#[derive(Debug)]
+pub struct Detector {
+    id: String,
+    entity: EntityId,
+    pack: u16,
+    kind: Kind,
+    anchor: Anchor,
+    min_digits: usize,
+    validator: Option<validate::Validator>,
+    context: Vec<Vec<u8>>,
+    negative_context: Vec<Vec<u8>>,
+    score: f32,
+    context_boost: f32,
+    context_window: usize,
+    min_entropy: Option<f32>,
+    exclude: Vec<Vec<u8>>,
+    examples: pack::Examples,
+}
+
+impl Detector {
+    /// The stable kebab-case id.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+    /// The entity type it reports.
+    pub fn entity(&self) -> EntityId {
+        self.entity
+    }
+    /// How many `match` and `no_match` examples it carries.
+    pub fn example_count(&self) -> usize {
+        self.examples.matches.len() + self.examples.no_match.len()
+    }
+}
+
+/// Per-thread scratch space, reused across scans.
+#[derive(Default)]
+pub struct Scratch {
+    caches: Vec<Option<meta::Cache>>,
+    active: Vec<u64>,
+    windows: Vec<digits::Window>,
+    candidates: Vec<Finding>,
+    hits: Vec<Hit>,
+    lower: Vec<u8>,
+}
+
+impl std::fmt::Debug for Scratch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Scratch")
+    }
+}
+
+/// Builds an [`Engine`] from the built-in packs and pack files.
+#[derive(Debug, Clone)]
+pub struct EngineBuilder {
+    builtin: bool,
+    files: Vec<(String, String)>,
+    min_score: f32,
+    check_examples: bool,
+}
+
+impl Default for EngineBuilder {
+    fn default() -> Self {
+        EngineBuilder {
+            builtin: true,
+            files: Vec::new(),
+            min_score: DEFAULT_MIN_SCORE,
+            check_examples: true,
+        }
+    }
+}
+
+impl EngineBuilder {
+    /// A builder with the built-in packs and the default `min_score`.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Whether to load the packs embedded in the binary.
+    pub fn builtin(mut self, yes: bool) -> Self {
+        self.builtin = yes;
+        self
+    }
+
+    /// Adds a pack from text; `name` identifies it in errors.
+    pub fn pack_text(mut self, name: impl Into<String>, text: impl Into<String>) -> Self {
+        self.files.push((name.into(), text.into()));
+        self
+    }
+
+    /// Adds a pack file, or every `*.toml` file of a folder.
+    pub fn pack_path(mut self, path: &Path) -> Result<Self, PackError> {
+        let shown = path.display().to_string();
+        let read = |p: &Path| {
+            std::fs::read_to_string(p).map_err(|e| {
+                PackError::new(&p.display().to_string(), None, format!("cannot read: {e}"))
+            })
+        };
+        if path.is_dir() {
+            let mut entries: Vec<_> = std::fs::read_dir(path)
+                .map_err(|e| PackError::new(&shown, None, format!("cannot read folder: {e}")))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+                .collect();
+            entries.sort();
+            for p in entries {
+                let text = read(&p)?;
+                self.files.push((p.display().to_string(), text));
+            }
+        } else {
+            let text = read(path)?;
+            self.files.push((shown, text));
+        }
+        Ok(self)
+    }
+
+    /// Findings scoring under this are dropped.
+    pub fn min_score(mut self, s: f32) -> Self {
+        self.min_score = s;
+        self
+    }
+
+    /// Whether `build` runs every detector's examples and fails on the first
+    /// that does not hold (default: yes; `patterns test` reports them all).
+    pub fn check_examples(mut self, yes: bool) -> Self {
+        self.check_examples = yes;
+        self
+    }
+
+    /// Parses, checks and compiles every pack.
+    pub fn build(self) -> Result<Engine, PackError> {
+        let mut sources: Vec<(String, String)> = Vec::new();
+        if self.builtin {
+            for (file, text) in BUILTIN_PACKS {
+                sources.push((format!("patterns/{file}"), (*text).to_string()));
+            }
+        }
+        sources.extend(self.files);
+        let mut packs = Vec::new();
+        for (file, text) in &sources {
+            packs.push((file.clone(), pack::parse(file, text)?));
+        }
+        let engine = Engine::compile(&packs, self.min_score)?;
+        if self.check_examples {
+            if let Some(f) = engine.test_examples().into_iter().next() {
+                return Err(PackError::new(
+                    &engine.packs[f.pack].file,
+                    Some(&f.detector),
+                    f.reason,
+                ));
+            }
+        }
+        Ok(engine)
+    }
+}
+
+/// A loaded pack, as `patterns list` shows it.
+#[derive(Debug, Clone)]
+pub struct PackInfo {
+    /// The pack's `[pack] name`.
+    pub name: String,
+    /// The file it came from.
+    pub file: String,
+}
+
+/// One detector example that did not hold.
+#[derive(Debug, Clone)]
+pub struct ExampleFailure {
+    /// Index into [`Engine::packs`].
+    pub pack: usize,
+    /// Detector id.
+    pub detector: String,
+    /// What went wrong (quotes the example: examples are pack data, not
+    /// record content).
+    pub reason: String,
+}
+
+/// The compiled detectors of every loaded pack. Immutable, `Send + Sync`.
+#[derive(Debug)]
+pub struct Engine {
+    detectors: Vec<Detector>,
+    entities: Vec<String>,
+    packs: Vec<PackInfo>,
+    keywords: Option<AhoCorasick>,
+    /// For each keyword pattern, the detectors it enables.
+    keyword_detectors: Vec<Vec<u32>>,
+    /// Digit-anchored detectors, sorted by `min_digits`.
+    digit_detectors: Vec<u32>,
+    /// Detectors run on every text (regex `always`, person, location).
+    always_detectors: Vec<u32>,
+    min_digits: usize,
+    hints: HashMap<String, u32>,
+    names: Option<Names>,
+    min_score: f32,
+}
+
+impl Engine {
+    /// An engine with the built-in packs and default settings.
+    pub fn builtin() -> Result<Engine, PackError> {
+        EngineBuilder::new().build()
+    }
+
+    fn compile(packs: &[(String, PackFile)], min_score: f32) -> Result<Engine, PackError> {
+        let mut e = Engine {
+            detectors: Vec::new(),
+            entities: Vec::new(),
+            packs: Vec::new(),
+            keywords: None,
+            keyword_detectors: Vec::new(),
+            digit_detectors: Vec::new(),
+            always_detectors: Vec::new(),
+            min_digits: usize::MAX,
+            hints: HashMap::new(),
+            names: None,
+            min_score,
+        };
+        let mut ids: HashMap<String, String> = HashMap::new();
+        let mut keyword_index: HashMap<Vec<u8>, usize> = HashMap::new();
+        let mut keyword_list: Vec<Vec<u8>> = Vec::new();
+        for (pi, (file, pf)) in packs.iter().enumerate() {
+            let pack_idx = u16::try_from(pi)
+                .map_err(|_| PackError::new(file, None, "too many packs (limit 65535)"))?;
+            e.packs.push(PackInfo {
+                name: pf.pack.name.clone(),
+                file: file.clone(),
+            });
+            for spec in &pf.detectors {
+                if let Some(prev) = ids.insert(spec.id.clone(), file.clone()) {
+                    return Err(PackError::new(
+                        file,
+                        Some(&spec.id),
+                        format!("duplicate detector id (first defined in {prev})"),
+                    ));
+                }
+                let det = e.compile_detector(file, pack_idx, spec)?;
+                let idx = u32::try_from(e.detectors.len())
+                    .map_err(|_| PackError::new(file, None, "too many detectors"))?;
+                match det.anchor {
+                    Anchor::Keywords => {
+                        for kw in &spec.keywords {
+                            let lower = kw.to_ascii_lowercase().into_bytes();
+                            let k = *keyword_index.entry(lower.clone()).or_insert_with(|| {
+                                keyword_list.push(lower);
+                                e.keyword_detectors.push(Vec::new());
+                                keyword_list.len() - 1
+                            });
+                            e.keyword_detectors[k].push(idx);
+                        }
+                    }
+                    Anchor::Digits => {
+                        e.min_digits = e.min_digits.min(det.min_digits);
+                        e.digit_detectors.push(idx);
+                    }
+                    Anchor::Always => e.always_detectors.push(idx),
+                }
+                e.detectors.push(det);
+            }
+            for hint in &pf.hints {
+                let entity = e.entity_for(file, None, &hint.entity)?;
+                let name = e.entity_name(entity).to_string();
+                let id = format!("field-{}", name.to_ascii_lowercase().replace('_', "-"));
+                let idx = match e.detectors.iter().position(|d| d.id == id) {
+                    Some(i) => i,
+                    None => {
+                        e.detectors.push(Detector {
+                            id,
+                            entity,
+                            pack: pack_idx,
+                            kind: Kind::Hint,
+                            anchor: Anchor::Always,
+                            min_digits: 0,
+                            validator: None,
+                            context: Vec::new(),
+                            negative_context: Vec::new(),
+                            score: 1.0,
+                            context_boost: 0.0,
+                            context_window: 0,
+                            min_entropy: None,
+                            exclude: Vec::new(),
+                            examples: pack::Examples::default(),
+                        });
+                        e.detectors.len() - 1
+                    }
+                };
+                for key in &hint.keys {
+                    let k = pack::normalize_key(key);
+                    if k.is_empty() {
+                        return Err(PackError::new(
+                            file,
+                            None,
+                            format!("hint key {key:?} has no letters or digits"),
+                        ));
+                    }
+                    e.hints.insert(k, idx as u32);
+                }
+            }
+        }
+        e.digit_detectors
+            .sort_by_key(|&d| e.detectors[d as usize].min_digits);
+        if !keyword_list.is_empty() {
+            let ac = AhoCorasickBuilder::new()
+                .ascii_case_insensitive(true)
+                .match_kind(MatchKind::Standard)
+                .build(&keyword_list)
+                .map_err(|err| {
+                    PackError::new("<packs>", None, format!("keyword automaton: {err}"))
+                })?;
+            e.keywords = Some(ac);
+        }
+        if e.detectors
+            .iter()
+            .any(|d| matches!(d.kind, Kind::Person | Kind::Location))
+        {
+            e.names = Some(Names::build().map_err(|r| PackError::new("patterns/dict", None, r))?);
+        }
+        Ok(e)
+    }
+
+    fn entity_for(
+        &mut self,
+        file: &str,
+        det: Option<&str>,
+        name: &str,
+    ) -> Result<EntityId, PackError> {
+        if !pack::is_upper_snake(name) {
+            return Err(PackError::new(
+                file,
+                det,
+                format!("type {name:?} is not an UPPER_SNAKE entity id"),
+            ));
+        }
+        if let Some(i) = self.entities.iter().position(|e| e == name) {
+            return Ok(EntityId(i as u16));
+        }
+        let i = u16::try_from(self.entities.len())
+            .map_err(|_| PackError::new(file, det, "too many entity types"))?;
+        self.entities.push(name.to_string());
+        Ok(EntityId(i))
+    }
+
+    fn compile_detector(
+        &mut self,
+        file: &str,
+        pack: u16,
+        s: &DetectorSpec,
+    ) -> Result<Detector, PackError> {
+        let id = s.id.as_str();
+        let err = |r: String| PackError::new(file, Some(id), r);
+        if !pack::is_kebab(id) {
+            return Err(err("id must be kebab-case (a-z, 0-9, single dashes)".into()));
+        }
+        let entity = self.entity_for(file, Some(id), &s.entity)?;
+        let kind = match (&s.regex, &s.builtin) {
+            (Some(_), Some(_)) => {
+                return Err(err("give either `regex` or `builtin`, not both".into()))
+            }
+            (None, None) => return Err(err("missing `regex`".into())),
+            (Some(re), None) => {
+                let regex = Regex::builder()
+                    .syntax(syntax::Config::new().unicode(false).utf8(false))
+                    .configure(
+                        Regex::config()
+                            .utf8_empty(false)
+                            .nfa_size_limit(Some(REGEX_SIZE_LIMIT))
+                            .hybrid_cache_capacity(1 << 20),
+                    )
+                    .build(re)
+                    .map_err(|e| err(format!("bad regex: {e}")))?;
+                if let Some(g) = s.group {
+                    if g == 0
+                        || g >= regex
+                            .group_info()
+                            .group_len(regex_automata::PatternID::ZERO)
+                    {
+                        return Err(err(format!("group {g} does not exist in the regex")));
+                    }
+                }
+                Kind::Regex {
+                    regex,
+                    group: s.group,
+                }
+            }
+            (None, Some(b)) => match b.as_str() {
+                "person" => Kind::Person,
+                "location" => Kind::Location,
+                other => {
+                    return Err(err(format!(
+                        "unknown builtin {other:?} (known: person, location)"
+                    )))
+                }
+            },
+        };
+        let anchor = match (s.anchor, s.keywords.is_empty(), &kind) {
+            (_, _, Kind::Person | Kind::Location) => Anchor::Always,
+            (Some(Anchor::Keywords) | None, false, _) => Anchor::Keywords,
+            (Some(Anchor::Keywords) | None, true, _) => {
+                return Err(err(
+                    "no `keywords`: give keywords or set `anchor = \"digits\"` / `\"always\"`"
+                        .into(),
+                ))
+            }
+            (Some(a), _, _) => a,
+        };
+        let min_digits = match (anchor, s.min_digits) {
+            (Anchor::Digits, Some(0) | None) => {
+                return Err(err("`anchor = \"digits\"` needs `min_digits` >= 1".into()))
+            }
+            (Anchor::Digits, Some(n)) => n,
+            _ => 0,
+        };
+        if s.keywords.iter().any(|k| k.is_empty()) {
+            return Err(err("empty keyword".into()));
+        }
+        let validator = match &s.validator {
+            None => None,
+            Some(v) => Some(validate::by_name(v).ok_or_else(|| {
+                err(format!(
+                    "unknown validator {v:?} (known: {})",
+                    validate::names().collect::<Vec<_>>().join(", ")
+                ))
+            })?),
+        };
+        if !(0.0..=1.0).contains(&s.score) {
+            return Err(err(format!("score {} is outside 0..=1", s.score)));
+        }
+        if s.examples.matches.is_empty() || s.examples.no_match.is_empty() {
+            return Err(err(
+                "needs at least one `examples.match` and one `examples.no_match`".into(),
+            ));
+        }
+        let lower = |v: &[String]| {
+            v.iter()
+                .map(|w| w.to_ascii_lowercase().into_bytes())
+                .collect()
+        };
+        Ok(Detector {
+            id: id.to_string(),
+            entity,
+            pack,
+            kind,
+            anchor,
+            min_digits,
+            validator,
+            context: lower(&s.context),
+            negative_context: lower(&s.negative_context),
+            score: s.score,
+            context_boost: s.context_boost,
+            context_window: s.context_window,
+            min_entropy: s.min_entropy,
+            exclude: lower(&s.exclude),
+            examples: s.examples.clone(),
+        })
+    }
+
+    /// Every detector, in pack order.
+    pub fn detectors(&self) -> &[Detector] {
+        &self.detectors
+    }
+
+    /// The detector behind an id found in a [`Finding`].
+    pub fn detector(&self, id: DetectorId) -> &Detector {
+        &self.detectors[id.0 as usize]
+    }
+
+    /// The pack a detector came from.
+    pub fn pack_of(&self, d: &Detector) -> &PackInfo {
+        &self.packs[d.pack as usize]
+    }
+
+    /// The loaded packs.
+    pub fn packs(&self) -> &[PackInfo] {
+        &self.packs
+    }
+
+    /// The name of an entity type (`EMAIL_ADDRESS`).
+    pub fn entity_name(&self, id: EntityId) -> &str {
+        &self.entities[id.0 as usize]
+    }
+
+    /// Every entity type any loaded detector or hint reports.
+    pub fn entity_names(&self) -> impl Iterator<Item = &str> {
+        self.entities.iter().map(String::as_str)
+    }
+
+    /// Looks an entity type up by name.
+    pub fn entity_id(&self, name: &str) -> Option<EntityId> {
+        self.entities
+            .iter()
+            .position(|e| e == name)
+            .map(|i| EntityId(i as u16))
+    }
+
+    /// Findings scoring under this are dropped.
+    pub fn min_score(&self) -> f32 {
+        self.min_score
+    }
+
+    /// The entity type a JSON key marks its value as, if any.
+    pub fn hint_for_key(&self, key: &str) -> Option<EntityId> {
+        self.hints
+            .get(&pack::normalize_key(key))
+            .map(|&d| self.detectors[d as usize].entity)
+    }
+
+    /// Scans `text` and returns its findings, sorted by start. Convenience
+    /// for tests and tools; the hot path uses [`Engine::scan_with`].
+    pub fn scan(&self, text: &[u8]) -> Vec<Finding> {
+        let mut scratch = Scratch::default();
+        let mut out = Vec::new();
+        self.scan_with(text, None, &mut scratch, &mut out);
+        out
+    }
+
+    /// Scans `text` into `out` (cleared first), sorted by start, without
+    /// overlaps. `key` is the JSON key the value sits under, if any: a hint
+    /// key marks the whole value, and its words count as context.
+    pub fn scan_with(
+        &self,
+        text: &[u8],
+        key: Option<&str>,
+        scratch: &mut Scratch,
+        out: &mut Vec<Finding>,
+    ) {
+        out.clear();
+        let norm;
+        let key = match key {
+            Some(k) => {
+                norm = pack::normalize_key(k);
+                if let Some(&d) = self.hints.get(&norm) {
+                    if let Some(f) = self.hint_finding(text, d) {
+                        out.push(f);
+                    }
+                    return;
+                }
+                Some(norm.as_str())
+            }
+            None => None,
+        };
+        self.candidates(text, key, None, scratch);
+        resolve_overlaps(&mut scratch.candidates, out);
+    }
+
+    fn hint_finding(&self, text: &[u8], d: u32) -> Option<Finding> {
+        let start = text.iter().position(|b| !b.is_ascii_whitespace())?;
+        let end = text.iter().rposition(|b| !b.is_ascii_whitespace())? + 1;
+        Some(Finding {
+            start,
+            end,
+            entity: self.detectors[d as usize].entity,
+            detector: DetectorId(d),
+            score: 1.0,
+        })
+    }
+
+    /// Fills `scratch.candidates` with every scored candidate at or over
+    /// `min_score`; `only` restricts the scan to one detector.
+    fn candidates(&self, text: &[u8], key: Option<&str>, only: Option<u32>, s: &mut Scratch) {
+        s.candidates.clear();
+        if s.caches.len() != self.detectors.len() {
+            s.caches.clear();
+            s.caches.resize_with(self.detectors.len(), || None);
+            s.active = vec![0; self.detectors.len().div_ceil(64)];
+        }
+        let wanted = |d: u32| only.is_none_or(|o| o == d);
+
+        // Keyword-anchored detectors: one automaton pass marks which run.
+        if let Some(ac) = &self.keywords {
+            let mut any = false;
+            for m in ac.find_overlapping_iter(text) {
+                for &d in &self.keyword_detectors[m.pattern().as_usize()] {
+                    s.active[(d / 64) as usize] |= 1 << (d % 64);
+                    any = true;
+                }
+            }
+            if any {
+                for w in 0..s.active.len() {
+                    let mut bits = std::mem::take(&mut s.active[w]);
+                    while bits != 0 {
+                        let d = (w * 64) as u32 + bits.trailing_zeros();
+                        bits &= bits - 1;
+                        if wanted(d) {
+                            self.run_regex(d, text, 0, text.len(), key, s);
+                        }
+                    }
+                }
+            }
+        }
+
+        // Digit-anchored detectors: only around runs of digits.
+        if !self.digit_detectors.is_empty() {
+            let mut windows = std::mem::take(&mut s.windows);
+            digits::windows(text, self.min_digits, &mut windows);
+            for w in &windows {
+                for &d in &self.digit_detectors {
+                    if self.detectors[d as usize].min_digits > w.digits {
+                        break;
+                    }
+                    if wanted(d) {
+                        self.run_regex(d, text, w.start, w.end, key, s);
+                    }
+                }
+            }
+            s.windows = windows;
+        }
+
+        for &d in &self.always_detectors {
+            if !wanted(d) {
+                continue;
+            }
+            match &self.detectors[d as usize].kind {
+                Kind::Regex { .. } => self.run_regex(d, text, 0, text.len(), key, s),
+                Kind::Person | Kind::Location => self.run_names(d, text, key, s),
+                Kind::Hint => {}
+            }
+        }
+    }
+
+    fn run_names(&self, d: u32, text: &[u8], key: Option<&str>, s: &mut Scratch) {
+        let Some(names) = &self.names else { return };
+        let det = &self.detectors[d as usize];
+        s.hits.clear();
+        let mut hits = std::mem::take(&mut s.hits);
+        match det.kind {
+            Kind::Person => names.find_persons(text, key, &mut hits),
+            Kind::Location => names.find_locations(text, key, &mut hits),
+            _ => {}
+        }
+        for h in &hits {
+            if h.start < h.end && h.end <= text.len() {
+                self.consider(d, text, h.start, h.end, h.score, key, s);
+            }
+        }
+        s.hits = hits;
+    }
+
+    /// Runs detector `d`'s regex over `text[start..end]` (look-around sees
+    /// the whole text) and considers every match.
+    fn run_regex(
+        &self,
+        d: u32,
+        text: &[u8],
+        start: usize,
+        end: usize,
+        key: Option<&str>,
+        s: &mut Scratch,
+    ) {
+        let det = &self.detectors[d as usize];
+        let Kind::Regex { regex, group } = &det.kind else {
+            return;
+        };
+        let mut cache = s.caches[d as usize]
+            .take()
+            .unwrap_or_else(|| regex.create_cache());
+        let mut at = start;
+        while at < end {
+            let input = Input::new(text).span(at..end);
+            let Some(m) = regex.search_with(&mut cache, &input) else {
+                break;
+            };
+            at = if m.end() > m.start() {
+                m.end()
+            } else {
+                m.end() + 1
+            };
+            if m.is_empty() {
+                continue;
+            }
+            let (ms, me) = match group {
+                None => (m.start(), m.end()),
+                Some(g) => {
+                    let mut caps = regex.create_captures();
+                    let input = Input::new(text)
+                        .span(m.start()..m.end())
+                        .anchored(Anchored::Yes);
+                    regex.search_captures_with(&mut cache, &input, &mut caps);
+                    match caps.get_group(*g) {
+                        Some(sp) if !sp.is_empty() => (sp.start, sp.end),
+                        _ => continue,
+                    }
+                }
+            };
+            self.consider(d, text, ms, me, det.score, key, s);
+        }
+        s.caches[d as usize] = Some(cache);
+    }
+
+    /// Applies validator, entropy, exclusions and context to one span.
+    #[allow(clippy::too_many_arguments)]
+    fn consider(
+        &self,
+        d: u32,
+        text: &[u8],
+        start: usize,
+        end: usize,
+        base: f32,
+        key: Option<&str>,
+        s: &mut Scratch,
+    ) {
+        let det = &self.detectors[d as usize];
+        let span = &text[start..end];
+        if let Some(v) = det.validator {
+            if !v(span) {
+                return;
+            }
+        }
+        if let Some(min) = det.min_entropy {
+            if entropy(span) < min {
+                return;
+            }
+        }
+        if !det.exclude.is_empty() && det.exclude.iter().any(|x| contains_ci(span, x)) {
+            return;
+        }
+        let mut score = base;
+        if !det.context.is_empty() || !det.negative_context.is_empty() {
+            let ws = start.saturating_sub(det.context_window);
+            let we = (end + det.context_window).min(text.len());
+            s.lower.clear();
+            s.lower
+                .extend(text[ws..we].iter().map(u8::to_ascii_lowercase));
+            let near = |words: &[Vec<u8>]| {
+                words.iter().any(|w| {
+                    has_word(&s.lower, w)
+                        || key.is_some_and(|k| memchr::memmem::find(k.as_bytes(), w).is_some())
+                })
+            };
+            if near(&det.context) {
+                score += det.context_boost;
+            }
+            if near(&det.negative_context) {
+                score -= det.context_boost;
+            }
+            score = score.clamp(0.0, 1.0);
+        }
+        if score + f32::EPSILON < self.min_score {
+            return;
+        }
+        s.candidates.push(Finding {
+            start,
+            end,
+            entity: det.entity,
+            detector: DetectorId(d),
+            score,
+        });
+    }
+
+    /// Runs every detector's examples; returns the ones that do not hold.
+    pub fn test_examples(&self) -> Vec<ExampleFailure> {
+        let mut failures = Vec::new();
+        let mut s = Scratch::default();
+        for (i, det) in self.detectors.iter().enumerate() {
+            let d = i as u32;
+            let fail = |reason: String| ExampleFailure {
+                pack: det.pack as usize,
+                detector: det.id.clone(),
+                reason,
+            };
+            for ex in &det.examples.matches {
+                self.candidates(ex.as_bytes(), None, Some(d), &mut s);
+                if s.candidates.is_empty() {
+                    failures.push(fail(format!("example does not match: {ex:?}")));
+                }
+            }
+            for ex in &det.examples.no_match {
+                self.candidates(ex.as_bytes(), None, Some(d), &mut s);
+                if let Some(c) = s.candidates.first() {
+                    failures.push(fail(format!(
+                        "no_match example matches at {}..{} (score {:.2}): {ex:?}",
+                        c.start, c.end, c.score
+                    )));
+                }
+            }
+        }
+        failures
+    }
+}
+
+/// Keeps the best non-overlapping candidates: highest score, then longest,
+/// then leftmost. `out` ends sorted by start.
+fn resolve_overlaps(cands: &mut [Finding], out: &mut Vec<Finding>) {
+    cands.sort_by(|a, b| {
+        b.score
+            .total_cmp(&a.score)
+            .then((b.end - b.start).cmp(&(a.end - a.start)))
+            .then(a.start.cmp(&b.start))
+            .then(a.detector.cmp(&b.detector))
+    });
+    for c in cands.iter() {
+        let pos = out.partition_point(|f| f.start < c.start);
+        let clash_before = pos > 0 && out[pos - 1].end > c.start;
+        let clash_after = pos < out.len() && out[pos].start < c.end;
+        if !clash_before && !clash_after {
+            out.insert(pos, *c);
+        }
+    }
+}
+
+/// True when `word` (lower-case) occurs in `hay` (lower-case) with no ASCII
+/// alphanumeric right before or after it: "lic" is not in "public".
+fn has_word(hay: &[u8], word: &[u8]) -> bool {
+    memchr::memmem::find_iter(hay, word).any(|p| {
+        let before = p == 0 || !hay[p - 1].is_ascii_alphanumeric();
+        let after = p + word.len() >= hay.len() || !hay[p + word.len()].is_ascii_alphanumeric();
+        before && after
+    })
+}
+
+/// ASCII case-insensitive substring test (`needle` already lower-case).
+fn contains_ci(hay: &[u8], needle: &[u8]) -> bool {
+    needle.is_empty()
+        || hay.windows(needle.len()).any(|w| {
+            w.iter()
+                .zip(needle)
+                .all(|(a, b)| a.to_ascii_lowercase() == *b)
+        })
+}
+
+/// Shannon entropy in bits per byte.
+fn entropy(s: &[u8]) -> f32 {
+    if s.is_empty() {
+        return 0.0;
+    }
+    let mut counts = [0u32; 256];
+    for &b in s {
+        counts[b as usize] += 1;
+    }
+    let n = s.len() as f32;
+    counts
+        .iter()
+        .filter(|&&c| c > 0)
+        .map(|&c| {
+            let p = c as f32 / n;
+            -p * p.log2()
+        })
+        .sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn engine(pack: &str) -> Result<Engine, PackError> {
+        EngineBuilder::new()
+            .builtin(false)
+            .pack_text("test.toml", pack)
+            .build()
+    }
+
+    const EMAIL: &str = r#"
+[pack]
+name = "t"
+[[detector]]
+id = "email"
+type = "EMAIL_ADDRESS"
+regex = '[a-z0-9._%+-]+@[a-z0-9.-]+\.[a-z]{2,}'
+keywords = ["@"]
+examples.match = ["a@b.io"]
+examples.no_match = ["a at b"]
+[[detector]]
+id = "card"
+type = "CREDIT_CARD"
+regex = '\b(?:\d[ -]?){12,18}\d\b'
+anchor = "digits"
+min_digits = 13
+validator = "luhn"
+score = 0.4
+context = ["card", "visa"]
+examples.match = ["visa 4111 1111 1111 1111"]
+examples.no_match = ["4111 1111 1111 1111", "card 4111 1111 1111 1112"]
+[[hint]]
+type = "US_SSN"
+keys = ["ssn"]
+"#;
+
+    #[test]
+    fn finds_and_scores() {
+        let e = engine(EMAIL).unwrap();
+        let text = b"mail bob@example.com, card 4111-1111-1111-1111";
+        let f = e.scan(text);
+        assert_eq!(f.len(), 2, "{f:?}");
+        assert_eq!(&text[f[0].start..f[0].end], b"bob@example.com");
+        assert_eq!(e.entity_name(f[0].entity), "EMAIL_ADDRESS");
+        assert_eq!(&text[f[1].start..f[1].end], b"4111-1111-1111-1111");
+        assert!((f[1].score - 0.75).abs() < 1e-6);
+    }
+
+    #[test]
+    fn context_is_whole_word() {
+        let e = engine(EMAIL).unwrap();
+        assert!(e.scan(b"cardinal 4111 1111 1111 1111").is_empty());
+        assert_eq!(e.scan(b"Card: 4111 1111 1111 1111").len(), 1);
+    }
+
+    #[test]
+    fn key_words_are_context_and_hints_mark_values() {
+        let e = engine(EMAIL).unwrap();
+        let mut s = Scratch::default();
+        let mut out = Vec::new();
+        e.scan_with(
+            b"4111 1111 1111 1111",
+            Some("card_number"),
+            &mut s,
+            &mut out,
+        );
+        assert_eq!(out.len(), 1);
+        e.scan_with(b" 078 05 1120 ", Some("SSN"), &mut s, &mut out);
+        assert_eq!((out[0].start, out[0].end), (1, 12));
+        assert_eq!(e.detector(out[0].detector).id(), "field-us-ssn");
+    }
+
+    #[test]
+    fn overlaps_keep_best() {
+        let mut c = vec![
+            Finding {
+                start: 0,
+                end: 10,
+                entity: EntityId(0),
+                detector: DetectorId(0),
+                score: 0.6,
+            },
+            Finding {
+                start: 5,
+                end: 20,
+                entity: EntityId(1),
+                detector: DetectorId(1),
+                score: 0.9,
+            },
+            Finding {
+                start: 20,
+                end: 22,
+                entity: EntityId(1),
+                detector: DetectorId(2),
+                score: 0.5,
+            },
+            Finding {
+                start: 5,
+                end: 8,
+                entity: EntityId(1),
+                detector: DetectorId(3),
+                score: 0.9,
+            },
+        ];
+        let mut out = Vec::new();
+        resolve_overlaps(&mut c, &mut out);
+        let spans: Vec<_> = out.iter().map(|f| (f.start, f.end)).collect();
+        assert_eq!(spans, vec![(5, 20), (20, 22)]);
+    }
+
+    #[test]
+    fn bad_packs_name_file_detector_and_reason() {
+        let cases = [
+            (EMAIL.replace("[a-z]{2,}'", "[a-z]{2,'"), "`email`: bad regex"),
+            (format!("{EMAIL}\n[[detector]]\nid = \"email\"\ntype = \"X\"\nregex = 'x'\nkeywords = [\"x\"]\nexamples.match = [\"x\"]\nexamples.no_match = [\"y\"]\n"), "`email`: duplicate detector id"),
+            (EMAIL.replace("validator = \"luhn\"", "validator = \"lunh\""), "`card`: unknown validator \"lunh\""),
+            (EMAIL.replace("examples.match = [\"a@b.io\"]", "examples.match = [\"a@b\"]"), "`email`: example does not match: \"a@b\""),
+            (EMAIL.replace("examples.no_match = [\"a at b\"]", "examples.no_match = [\"x@y.com\"]"), "`email`: no_match example matches"),
+        ];
+        for (pack, want) in cases {
+            let err = engine(&pack).unwrap_err().to_string();
+            assert!(err.starts_with("test.toml: detector "), "{err}");
+            assert!(err.contains(want), "{err} lacks {want}");
+        }
+    }
+
+    #[test]
+    fn engine_is_send_sync() {
+        fn is<T: Send + Sync>() {}
+        is::<Engine>();
+    }
+
+    #[test]
+    fn entropy_of_uniform_bytes() {
+        assert_eq!(entropy(b"aaaa"), 0.0);
+        assert!((entropy(b"abcd") - 2.0).abs() < 1e-6);
+    }
+}

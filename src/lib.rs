@@ -1,0 +1,29 @@
+//! redactd: a streaming sanitizer for PII, PHI and secrets in the records
+//! that feed ML training.
+//!
+//! # Layout
+//!
+//! Data flows one way:
+//!
+//! ```text
+//! bytes ─▶ record::Record ─▶ detect::Engine::scan ─▶ policy::Policy ─▶ sanitized Record
+//! ```
+//!
+//! - [`detect`]: the engine (keyword prefilter, digit windows, regexes,
+//!   validators, context, overlaps) and the pattern-pack format.
+//! - [`record`]: JSON (arena, no recursion) and text records, their leaves
+//!   and JSON Pointers.
+//! - [`policy`]: what happens to each finding.
+//! - [`sanitize`]: the record → engine → policy path that the CLI and the
+//!   daemon share.
+//!
+//! The binary (`src/main.rs`) is a thin CLI over this library; tests and
+//! benches use the same code.
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod detect;
+pub mod policy;
+pub mod record;
+pub mod sanitize;

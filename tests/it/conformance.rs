@@ -1,0 +1,226 @@
+//! Detection quality on the shared corpus (`../shared/corpus/*.jsonl`):
+//! labelled cases from Presidio's and gitleaks' own test suites.
+//!
+//! A positive span is covered when at least 90% of its bytes lie inside
+//! findings (of any type: what matters for redaction is that the value is
+//! gone). A negative is flagged when a finding has one of its
+//! `tested_types`. Cases the corpus marks model-dependent, non-default-config
+//! or path-dependent are skipped, as are gitleaks negatives that the corpus
+//! says another rule rightly detects (`also_detected_by`).
+
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use redactd::detect::Engine;
+use serde_json::Value;
+
+/// Per-type tallies.
+#[derive(Debug, Default, Clone)]
+pub struct Tally {
+    pub spans: usize,
+    pub covered: usize,
+    pub typed: usize,
+    pub negatives: usize,
+    pub flagged: usize,
+}
+
+/// The result of scoring one corpus file.
+#[derive(Debug, Default)]
+pub struct Report {
+    pub by_type: BTreeMap<String, Tally>,
+    pub skipped: usize,
+    /// (case id, what went wrong) for every miss and false alarm.
+    pub failures: Vec<(String, String)>,
+}
+
+impl Report {
+    pub fn total(&self) -> Tally {
+        let mut t = Tally::default();
+        for v in self.by_type.values() {
+            t.spans += v.spans;
+            t.covered += v.covered;
+            t.typed += v.typed;
+            t.negatives += v.negatives;
+            t.flagged += v.flagged;
+        }
+        t
+    }
+
+    pub fn coverage(&self) -> f64 {
+        let t = self.total();
+        t.covered as f64 / t.spans.max(1) as f64
+    }
+
+    pub fn flag_rate(&self) -> f64 {
+        let t = self.total();
+        t.flagged as f64 / t.negatives.max(1) as f64
+    }
+
+    pub fn table(&self, title: &str) -> String {
+        let mut s = format!(
+            "{title}\n{:<28} {:>6} {:>8} {:>7} {:>9} {:>6} {:>8}\n",
+            "type", "spans", "covered", "cov%", "typed%", "negs", "flagged"
+        );
+        let row = |s: &mut String, name: &str, t: &Tally| {
+            let pct = |a: usize, b: usize| {
+                if b == 0 {
+                    "-".to_string()
+                } else {
+                    format!("{:.1}", 100.0 * a as f64 / b as f64)
+                }
+            };
+            s.push_str(&format!(
+                "{:<28} {:>6} {:>8} {:>7} {:>9} {:>6} {:>8}\n",
+                name,
+                t.spans,
+                t.covered,
+                pct(t.covered, t.spans),
+                pct(t.typed, t.spans),
+                t.negatives,
+                t.flagged
+            ));
+        };
+        for (k, v) in &self.by_type {
+            row(&mut s, k, v);
+        }
+        row(&mut s, "TOTAL", &self.total());
+        s.push_str(&format!(
+            "coverage {:.2}%  negatives flagged {:.2}%  skipped cases {}\n",
+            100.0 * self.coverage(),
+            100.0 * self.flag_rate(),
+            self.skipped
+        ));
+        s
+    }
+}
+
+/// Where the shared corpus is: `../shared/corpus` next to the repo.
+pub fn corpus_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus")
+}
+
+/// Code-point offset → byte offset in `text`.
+fn byte_at(text: &str, cp: usize) -> usize {
+    text.char_indices().nth(cp).map_or(text.len(), |(b, _)| b)
+}
+
+/// Scores one corpus file.
+pub fn score(engine: &Engine, file: &Path) -> Report {
+    let data = std::fs::read_to_string(file).unwrap_or_else(|e| {
+        panic!(
+            "cannot read corpus file {}: {e} (the shared corpus must sit at ../shared/corpus)",
+            file.display()
+        )
+    });
+    let mut r = Report::default();
+    for (n, line) in data.lines().enumerate() {
+        let case: Value = serde_json::from_str(line)
+            .unwrap_or_else(|e| panic!("{}:{}: {e}", file.display(), n + 1));
+        let flag = |k: &str| case.get(k).and_then(Value::as_bool).unwrap_or(false);
+        if flag("model_dependent") || flag("nondefault_config") || flag("path_dependent") {
+            r.skipped += 1;
+            continue;
+        }
+        let id = case["id"].as_str().unwrap_or("?").to_string();
+        let text = case["text"].as_str().unwrap_or_default();
+        let tested: Vec<&str> = case["tested_types"]
+            .as_array()
+            .map(|a| a.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        let findings = engine.scan(text.as_bytes());
+        if flag("negative") {
+            if case
+                .get("also_detected_by")
+                .and_then(Value::as_array)
+                .is_some_and(|a| !a.is_empty())
+            {
+                r.skipped += 1;
+                continue;
+            }
+            let key = tested.first().copied().unwrap_or("?").to_string();
+            let t = r.by_type.entry(key).or_default();
+            t.negatives += 1;
+            if let Some(f) = findings
+                .iter()
+                .find(|f| tested.contains(&engine.entity_name(f.entity)))
+            {
+                t.flagged += 1;
+                r.failures.push((
+                    id.clone(),
+                    format!(
+                        "negative flagged: {} by {} at {}..{}: {:?}",
+                        engine.entity_name(f.entity),
+                        engine.detector(f.detector).id(),
+                        f.start,
+                        f.end,
+                        text
+                    ),
+                ));
+            }
+            continue;
+        }
+        for ent in case["entities"].as_array().into_iter().flatten() {
+            let ty = ent["type"].as_str().unwrap_or("?").to_string();
+            let s = byte_at(text, ent["start"].as_u64().unwrap_or(0) as usize);
+            let e = byte_at(text, ent["end"].as_u64().unwrap_or(0) as usize);
+            let inside = |want: Option<&str>| -> usize {
+                findings
+                    .iter()
+                    .filter(|f| want.is_none_or(|w| engine.entity_name(f.entity) == w))
+                    .map(|f| f.end.min(e).saturating_sub(f.start.max(s)))
+                    .sum()
+            };
+            let len = e - s;
+            let t = r.by_type.entry(ty.clone()).or_default();
+            t.spans += 1;
+            if len > 0 && inside(None) * 10 >= len * 9 {
+                t.covered += 1;
+            } else {
+                r.failures.push((
+                    id.clone(),
+                    format!("missed {ty} {:?} in {:?}", &text[s..e], text),
+                ));
+            }
+            if len > 0 && inside(Some(&ty)) * 10 >= len * 9 {
+                t.typed += 1;
+            }
+        }
+    }
+    r
+}
+
+#[test]
+fn presidio_corpus_meets_the_bar() {
+    let engine = Engine::builtin().expect("built-in packs load");
+    let r = score(&engine, &corpus_dir().join("presidio.jsonl"));
+    println!("{}", r.table("presidio.jsonl"));
+    assert!(
+        r.coverage() >= 0.90,
+        "presidio coverage {:.2}% < 90%",
+        100.0 * r.coverage()
+    );
+    assert!(
+        r.flag_rate() <= 0.05,
+        "presidio negatives flagged {:.2}% > 5%",
+        100.0 * r.flag_rate()
+    );
+}
+
+#[test]
+fn gitleaks_corpus_meets_the_bar() {
+    let engine = Engine::builtin().expect("built-in packs load");
+    let r = score(&engine, &corpus_dir().join("gitleaks.jsonl"));
+    println!("{}", r.table("gitleaks.jsonl"));
+    assert!(
+        r.coverage() >= 0.95,
+        "gitleaks coverage {:.2}% < 95%",
+        100.0 * r.coverage()
+    );
+    assert!(
+        r.flag_rate() <= 0.05,
+        "gitleaks negatives flagged {:.2}% > 5%",
+        100.0 * r.flag_rate()
+    );
+}
