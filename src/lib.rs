@@ -26,4 +26,5 @@
 pub mod detect;
 pub mod policy;
 pub mod record;
+pub mod sample;
 pub mod sanitize;
