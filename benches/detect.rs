@@ -19,7 +19,12 @@ use redactd::sanitize::{Sanitizer, Workspace};
 
 const SIZE: usize = 4 << 20;
 
-fn scan_lines(engine: &Engine, text: &str, s: &mut Scratch, out: &mut Vec<redactd::detect::Finding>) -> usize {
+fn scan_lines(
+    engine: &Engine,
+    text: &str,
+    s: &mut Scratch,
+    out: &mut Vec<redactd::detect::Finding>,
+) -> usize {
     let mut n = 0;
     for line in text.lines() {
         engine.scan_with(line.as_bytes(), None, s, out);
@@ -49,15 +54,26 @@ fn bench(c: &mut Criterion) {
         clean.len() >> 20,
         clean_found
     );
-    assert!(found >= planted.len() * 9 / 10, "dense corpus: {found} findings for {} planted", planted.len());
-    assert!(clean_found * 1000 < clean.lines().count(), "clean corpus: {clean_found} findings");
+    assert!(
+        found >= planted.len() * 9 / 10,
+        "dense corpus: {found} findings for {} planted",
+        planted.len()
+    );
+    assert!(
+        clean_found * 1000 < clean.lines().count(),
+        "clean corpus: {clean_found} findings"
+    );
 
     let mut g = c.benchmark_group("scan");
     g.sample_size(10);
     g.throughput(Throughput::Bytes(dense.len() as u64));
-    g.bench_function("pii_dense", |b| b.iter(|| black_box(scan_lines(&engine, &dense, &mut scratch, &mut out))));
+    g.bench_function("pii_dense", |b| {
+        b.iter(|| black_box(scan_lines(&engine, &dense, &mut scratch, &mut out)))
+    });
     g.throughput(Throughput::Bytes(clean.len() as u64));
-    g.bench_function("clean", |b| b.iter(|| black_box(scan_lines(&engine, &clean, &mut scratch, &mut out))));
+    g.bench_function("clean", |b| {
+        b.iter(|| black_box(scan_lines(&engine, &clean, &mut scratch, &mut out)))
+    });
     g.finish();
 
     let sanitizer = Sanitizer::new(engine.clone(), Policy::default());
@@ -70,7 +86,10 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             let mut n = 0;
             for line in events.lines() {
-                let Ok(mut rec) = Record::parse(line.as_bytes(), Format::Auto, Limits::default()) else { continue };
+                let Ok(mut rec) = Record::parse(line.as_bytes(), Format::Auto, Limits::default())
+                else {
+                    continue;
+                };
                 n += sanitizer.sanitize(&mut rec, &mut ws).findings;
                 buf.clear();
                 rec.write(&mut buf);

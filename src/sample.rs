@@ -35,7 +35,9 @@ impl Rng {
         &items[self.below(items.len() as u64) as usize]
     }
     fn digits(&mut self, n: usize) -> String {
-        (0..n).map(|_| char::from(b'0' + self.below(10) as u8)).collect()
+        (0..n)
+            .map(|_| char::from(b'0' + self.below(10) as u8))
+            .collect()
     }
     fn chars(&mut self, n: usize, alphabet: &[u8]) -> String {
         (0..n).map(|_| char::from(*self.pick(alphabet))).collect()
@@ -64,11 +66,16 @@ pub enum Kind {
     Clean,
 }
 
-const FIRST: &[&str] = &["James", "Maria", "Wei", "Aisha", "Olivia", "Mohammed", "Sofia", "Lucas", "Priya", "Daniel"];
-const LAST: &[&str] = &["Smith", "Garcia", "Chen", "Khan", "Johnson", "Müller", "Rossi", "Nguyen", "Patel", "Brown"];
+const FIRST: &[&str] = &[
+    "James", "Maria", "Wei", "Aisha", "Olivia", "Mohammed", "Sofia", "Lucas", "Priya", "Daniel",
+];
+const LAST: &[&str] = &[
+    "Smith", "Garcia", "Chen", "Khan", "Johnson", "Müller", "Rossi", "Nguyen", "Patel", "Brown",
+];
 const WORDS: &[&str] = &[
-    "order", "shipped", "delivery", "refund", "status", "account", "update", "service", "request", "thanks", "please",
-    "checking", "the", "and", "your", "ticket", "again", "today", "issue", "resolved", "payment", "pending", "queue",
+    "order", "shipped", "delivery", "refund", "status", "account", "update", "service", "request",
+    "thanks", "please", "checking", "the", "and", "your", "ticket", "again", "today", "issue",
+    "resolved", "payment", "pending", "queue",
 ];
 const B62: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 const B32: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
@@ -82,7 +89,18 @@ pub fn card(r: &mut Rng) -> String {
         .iter()
         .rev()
         .enumerate()
-        .map(|(i, &x)| if i % 2 == 0 { let y = x * 2; if y > 9 { y - 9 } else { y } } else { x })
+        .map(|(i, &x)| {
+            if i % 2 == 0 {
+                let y = x * 2;
+                if y > 9 {
+                    y - 9
+                } else {
+                    y
+                }
+            } else {
+                x
+            }
+        })
         .sum();
     d.push((10 - sum % 10) % 10);
     let s: String = d.iter().map(|x| char::from(b'0' + *x as u8)).collect();
@@ -103,7 +121,9 @@ pub fn iban(r: &mut Rng) -> String {
     let bban = r.digits(18);
     // Check digits: move "DE00" to the end, letters to numbers (D=13, E=14).
     let num = format!("{bban}131400");
-    let rem = num.bytes().fold(0u64, |acc, b| (acc * 10 + u64::from(b - b'0')) % 97);
+    let rem = num
+        .bytes()
+        .fold(0u64, |acc, b| (acc * 10 + u64::from(b - b'0')) % 97);
     let check = 98 - rem;
     let s = format!("DE{check:02}{bban}");
     s.as_bytes()
@@ -124,11 +144,22 @@ fn email(r: &mut Rng) -> String {
 }
 
 fn phone(r: &mut Rng) -> String {
-    format!("+1 ({}) {}-{}", 200 + r.below(700), 200 + r.below(700), r.digits(4))
+    format!(
+        "+1 ({}) {}-{}",
+        200 + r.below(700),
+        200 + r.below(700),
+        r.digits(4)
+    )
 }
 
 fn ipv4(r: &mut Rng) -> String {
-    format!("{}.{}.{}.{}", 11 + r.below(180), r.below(256), r.below(256), 1 + r.below(254))
+    format!(
+        "{}.{}.{}.{}",
+        11 + r.below(180),
+        r.below(256),
+        r.below(256),
+        1 + r.below(254)
+    )
 }
 
 fn aws_key(r: &mut Rng) -> String {
@@ -149,7 +180,12 @@ fn github_token(r: &mut Rng) -> String {
 }
 
 fn slack_token(r: &mut Rng) -> String {
-    format!("xoxb-{}-{}-{}", r.digits(12), r.digits(13), r.chars(24, B62))
+    format!(
+        "xoxb-{}-{}-{}",
+        r.digits(12),
+        r.digits(13),
+        r.chars(24, B62)
+    )
 }
 
 fn person(r: &mut Rng) -> String {
@@ -157,12 +193,22 @@ fn person(r: &mut Rng) -> String {
 }
 
 fn sentence(r: &mut Rng, words: usize) -> String {
-    (0..words).map(|_| *r.pick(WORDS)).collect::<Vec<_>>().join(" ")
+    (0..words)
+        .map(|_| *r.pick(WORDS))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn uuid(r: &mut Rng) -> String {
     let h = r.chars(32, HEX);
-    format!("{}-{}-4{}-a{}-{}", &h[0..8], &h[8..12], &h[13..16], &h[17..20], &h[20..32])
+    format!(
+        "{}-{}-4{}-a{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[13..16],
+        &h[17..20],
+        &h[20..32]
+    )
 }
 
 fn timestamp(r: &mut Rng) -> String {
@@ -180,7 +226,10 @@ fn timestamp(r: &mut Rng) -> String {
 /// One record of `kind`, appending what was planted to `planted`.
 pub fn record(r: &mut Rng, kind: Kind, planted: &mut Vec<Planted>) -> String {
     let mut plant = |entity: &'static str, value: String| {
-        planted.push(Planted { entity, value: value.clone() });
+        planted.push(Planted {
+            entity,
+            value: value.clone(),
+        });
         value
     };
     match kind {
@@ -263,7 +312,11 @@ pub fn record(r: &mut Rng, kind: Kind, planted: &mut Vec<Planted>) -> String {
                 r.below(300),
                 r.chars(12, HEX)
             ),
-            _ => format!("Thanks for getting back to me. {}. {}.", sentence(r, 14), sentence(r, 9)),
+            _ => format!(
+                "Thanks for getting back to me. {}. {}.",
+                sentence(r, 14),
+                sentence(r, 9)
+            ),
         },
     }
 }
@@ -291,8 +344,16 @@ mod tests {
 
     #[test]
     fn is_deterministic() {
-        let a = corpus(7, 10_000, &[Kind::JsonEvent, Kind::Chat, Kind::Log, Kind::Clean]);
-        let b = corpus(7, 10_000, &[Kind::JsonEvent, Kind::Chat, Kind::Log, Kind::Clean]);
+        let a = corpus(
+            7,
+            10_000,
+            &[Kind::JsonEvent, Kind::Chat, Kind::Log, Kind::Clean],
+        );
+        let b = corpus(
+            7,
+            10_000,
+            &[Kind::JsonEvent, Kind::Chat, Kind::Log, Kind::Clean],
+        );
         assert_eq!(a, b);
         assert_ne!(a.0, corpus(8, 10_000, &[Kind::JsonEvent]).0);
     }
@@ -303,11 +364,20 @@ mod tests {
         for _ in 0..200 {
             assert!(validate::luhn(card(&mut r).as_bytes()));
             let i = iban(&mut r);
-            assert!(validate::by_name("iban_mod97").is_none_or(|v| v(i.as_bytes())), "{i}");
+            assert!(
+                validate::by_name("iban_mod97").is_none_or(|v| v(i.as_bytes())),
+                "{i}"
+            );
             let s = ssn(&mut r);
-            assert!(validate::by_name("us_ssn").is_none_or(|v| v(s.as_bytes())), "{s}");
+            assert!(
+                validate::by_name("us_ssn").is_none_or(|v| v(s.as_bytes())),
+                "{s}"
+            );
             let g = github_token(&mut r);
-            assert!(validate::by_name("github_token_crc32").is_none_or(|v| v(g.as_bytes())), "{g}");
+            assert!(
+                validate::by_name("github_token_crc32").is_none_or(|v| v(g.as_bytes())),
+                "{g}"
+            );
         }
     }
 

@@ -1,3 +1,7 @@
-//! The one integration-test binary: modules per area.
+//! The one integration-test binary: a module per area, shared helpers in
+//! `util`.
 
+mod cli;
 mod conformance;
+mod packs;
+mod util;
