@@ -377,10 +377,28 @@ impl Engine {
         }
         e.digit_detectors
             .sort_by_key(|&d| e.detectors[d as usize].min_digits);
+        // The scan reports, at each position, only the longest keyword that
+        // starts there; any keyword inside a reported one is present too, so
+        // each keyword enables the detectors of every keyword it contains.
+        let direct = e.keyword_detectors.clone();
+        for (i, outer) in keyword_list.iter().enumerate() {
+            for (j, inner) in keyword_list.iter().enumerate() {
+                if i != j
+                    && inner.len() < outer.len()
+                    && memchr::memmem::find(outer, inner).is_some()
+                {
+                    e.keyword_detectors[i].extend_from_slice(&direct[j]);
+                }
+            }
+            e.keyword_detectors[i].sort_unstable();
+            e.keyword_detectors[i].dedup();
+        }
         if !keyword_list.is_empty() {
             let ac = AhoCorasickBuilder::new()
                 .ascii_case_insensitive(true)
-                .match_kind(MatchKind::Standard)
+                .match_kind(MatchKind::LeftmostLongest)
+                .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+                .prefilter(false)
                 .build(&keyword_list)
                 .map_err(|err| {
                     PackError::new("<packs>", None, format!("keyword automaton: {err}"))
@@ -645,12 +663,17 @@ impl Engine {
 
         // Keyword-anchored detectors: one automaton pass marks which run.
         if let Some(ac) = &self.keywords {
+            // Restarting one byte after each match start (not after its
+            // end) finds the longest keyword at every position where one
+            // starts, including keywords that overlap each other.
             let mut any = false;
-            for m in ac.find_overlapping_iter(text) {
+            let mut at = 0;
+            while let Some(m) = ac.find(aho_corasick::Input::new(text).span(at..text.len())) {
                 for &d in &self.keyword_detectors[m.pattern().as_usize()] {
                     s.active[(d / 64) as usize] |= 1 << (d % 64);
                     any = true;
                 }
+                at = m.start() + 1;
             }
             if any {
                 for w in 0..s.active.len() {
