@@ -67,6 +67,9 @@ struct PackArgs {
     /// Leave out the built-in packs.
     #[arg(long)]
     no_builtin: bool,
+    /// Drop findings scoring under this (0..=1).
+    #[arg(long, default_value_t = redactd::detect::DEFAULT_MIN_SCORE)]
+    min_score: f32,
 }
 
 #[derive(Debug, Args)]

@@ -95,6 +95,7 @@ pub struct Detector {
     context_window: usize,
     min_entropy: Option<f32>,
     exclude: Vec<Vec<u8>>,
+    whole_value_boost: f32,
     examples: pack::Examples,
 }
 
@@ -116,9 +117,12 @@ impl Detector {
 /// Per-thread scratch space, reused across scans.
 #[derive(Default)]
 pub struct Scratch {
-    caches: Vec<Option<meta::Cache>>,
+    caches: Vec<Option<Box<meta::Cache>>>,
     active: Vec<u64>,
     windows: Vec<digits::Window>,
+    set_cache: Option<Box<meta::Cache>>,
+    bare_cache: Option<Box<meta::Cache>>,
+    set_hits: Option<regex_automata::PatternSet>,
     candidates: Vec<Finding>,
     hits: Vec<Hit>,
     lower: Vec<u8>,
@@ -266,12 +270,23 @@ pub struct Engine {
     keyword_detectors: Vec<Vec<u32>>,
     /// Digit-anchored detectors, sorted by `min_digits`.
     digit_detectors: Vec<u32>,
+    /// All digit-anchored regexes as one multi-pattern regex (pattern `i`
+    /// is `digit_detectors[i]`): one pass per window says which of them
+    /// match at all, so a window costs one search, not one per detector.
+    digit_set: Option<Regex>,
+    /// Keyword-anchored detectors with a validator, and their regexes as
+    /// one multi-pattern regex: run on short bare values (a JSON string
+    /// that is only an id) where no keyword can be expected.
+    bare_detectors: Vec<u32>,
+    bare_set: Option<Regex>,
     /// Detectors run on every text (regex `always`, person, location).
     always_detectors: Vec<u32>,
     min_digits: usize,
     hints: HashMap<String, u32>,
     names: Option<Names>,
     min_score: f32,
+    /// Each detector's regex source (for the digit set), by detector index.
+    sources: Vec<Option<String>>,
 }
 
 impl Engine {
@@ -288,11 +303,15 @@ impl Engine {
             keywords: None,
             keyword_detectors: Vec::new(),
             digit_detectors: Vec::new(),
+            digit_set: None,
+            bare_detectors: Vec::new(),
+            bare_set: None,
             always_detectors: Vec::new(),
             min_digits: usize::MAX,
             hints: HashMap::new(),
             names: None,
             min_score,
+            sources: Vec::new(),
         };
         let mut ids: HashMap<String, String> = HashMap::new();
         let mut keyword_index: HashMap<Vec<u8>, usize> = HashMap::new();
@@ -334,6 +353,7 @@ impl Engine {
                     Anchor::Always => e.always_detectors.push(idx),
                 }
                 e.detectors.push(det);
+                e.sources.push(spec.regex.clone());
             }
             for hint in &pf.hints {
                 let entity = e.entity_for(file, None, &hint.entity)?;
@@ -357,8 +377,10 @@ impl Engine {
                             context_window: 0,
                             min_entropy: None,
                             exclude: Vec::new(),
+                            whole_value_boost: 0.0,
                             examples: pack::Examples::default(),
                         });
+                        e.sources.push(None);
                         e.detectors.len() - 1
                     }
                 };
@@ -377,6 +399,16 @@ impl Engine {
         }
         e.digit_detectors
             .sort_by_key(|&d| e.detectors[d as usize].min_digits);
+        e.digit_set = e.build_set(&e.digit_detectors)?;
+        e.bare_detectors = (0..e.detectors.len() as u32)
+            .filter(|&d| {
+                let det = &e.detectors[d as usize];
+                det.anchor == Anchor::Keywords
+                    && det.validator.is_some()
+                    && matches!(det.kind, Kind::Regex { .. })
+            })
+            .collect();
+        e.bare_set = e.build_set(&e.bare_detectors)?;
         // The scan reports, at each position, only the longest keyword that
         // starts there; any keyword inside a reported one is present too, so
         // each keyword enables the detectors of every keyword it contains.
@@ -412,6 +444,30 @@ impl Engine {
             e.names = Some(Names::build().map_err(|r| PackError::new("patterns/dict", None, r))?);
         }
         Ok(e)
+    }
+
+    /// One multi-pattern regex over the given detectors' regexes (pattern
+    /// `i` is `detectors[i]`), for "which of these match here at all".
+    fn build_set(&self, detectors: &[u32]) -> Result<Option<Regex>, PackError> {
+        let patterns: Vec<&str> = detectors
+            .iter()
+            .filter_map(|&d| self.sources.get(d as usize).and_then(|s| s.as_deref()))
+            .collect();
+        if patterns.is_empty() || patterns.len() != detectors.len() {
+            return Ok(None);
+        }
+        let set = Regex::builder()
+            .syntax(syntax::Config::new().unicode(false).utf8(false))
+            .configure(
+                Regex::config()
+                    .match_kind(regex_automata::MatchKind::All)
+                    .utf8_empty(false)
+                    .nfa_size_limit(Some(64 << 20))
+                    .hybrid_cache_capacity(16 << 20),
+            )
+            .build_many(&patterns)
+            .map_err(|err| PackError::new("<packs>", None, format!("detector set: {err}")))?;
+        Ok(Some(set))
     }
 
     fn entity_for(
@@ -546,6 +602,7 @@ impl Engine {
             context_window: s.context_window,
             min_entropy: s.min_entropy,
             exclude: lower(&s.exclude),
+            whole_value_boost: s.whole_value_boost,
             examples: s.examples.clone(),
         })
     }
@@ -689,17 +746,82 @@ impl Engine {
             }
         }
 
+        // Short bare values: validated keyword detectors run without their
+        // keyword (candidates still need the whole-value boost or context).
+        let bare = bare_span(text);
+        if let (Some((bs, be)), Some(set)) = (bare, &self.bare_set) {
+            let mut cache = s
+                .bare_cache
+                .take()
+                .unwrap_or_else(|| Box::new(set.create_cache()));
+            let mut hits = regex_automata::PatternSet::new(set.pattern_len());
+            set.which_overlapping_matches_with(
+                &mut cache,
+                &Input::new(text).span(bs..be),
+                &mut hits,
+            );
+            s.bare_cache = Some(cache);
+            for p in hits.iter() {
+                let d = self.bare_detectors[p.as_usize()];
+                if wanted(d) {
+                    self.run_regex(d, text, bs, be, key, s);
+                }
+            }
+        }
+
         // Digit-anchored detectors: only around runs of digits.
         if !self.digit_detectors.is_empty() {
             let mut windows = std::mem::take(&mut s.windows);
-            digits::windows(text, self.min_digits, &mut windows);
-            for w in &windows {
-                for &d in &self.digit_detectors {
-                    if self.detectors[d as usize].min_digits > w.digits {
-                        break;
+            match bare {
+                // A short bare value is one window: no margin to miss.
+                Some((bs, be)) => {
+                    windows.clear();
+                    let n = text[bs..be].iter().filter(|b| b.is_ascii_digit()).count();
+                    if n > 0 {
+                        windows.push(digits::Window {
+                            start: bs,
+                            end: be,
+                            digits: n,
+                        });
                     }
-                    if wanted(d) {
-                        self.run_regex(d, text, w.start, w.end, key, s);
+                }
+                None => digits::windows(text, self.min_digits, &mut windows),
+            }
+            for w in &windows {
+                match &self.digit_set {
+                    Some(set) => {
+                        let mut cache = s
+                            .set_cache
+                            .take()
+                            .unwrap_or_else(|| Box::new(set.create_cache()));
+                        let mut hits = s
+                            .set_hits
+                            .take()
+                            .unwrap_or_else(|| regex_automata::PatternSet::new(set.pattern_len()));
+                        hits.clear();
+                        set.which_overlapping_matches_with(
+                            &mut cache,
+                            &Input::new(text).span(w.start..w.end),
+                            &mut hits,
+                        );
+                        s.set_cache = Some(cache);
+                        for p in hits.iter() {
+                            let d = self.digit_detectors[p.as_usize()];
+                            if self.detectors[d as usize].min_digits <= w.digits && wanted(d) {
+                                self.run_regex(d, text, w.start, w.end, key, s);
+                            }
+                        }
+                        s.set_hits = Some(hits);
+                    }
+                    None => {
+                        for &d in &self.digit_detectors {
+                            if self.detectors[d as usize].min_digits > w.digits {
+                                break;
+                            }
+                            if wanted(d) {
+                                self.run_regex(d, text, w.start, w.end, key, s);
+                            }
+                        }
                     }
                 }
             }
@@ -751,9 +873,12 @@ impl Engine {
         let Kind::Regex { regex, group } = &det.kind else {
             return;
         };
+        // Taken out of the scratch while searching (`consider` needs the
+        // rest of it); boxed because a `Cache` is large and only the pointer
+        // should move.
         let mut cache = s.caches[d as usize]
             .take()
-            .unwrap_or_else(|| regex.create_cache());
+            .unwrap_or_else(|| Box::new(regex.create_cache()));
         let mut at = start;
         while at < end {
             let input = Input::new(text).span(at..end);
@@ -815,6 +940,12 @@ impl Engine {
             return;
         }
         let mut score = base;
+        // A value that is nothing but the candidate (a JSON string holding
+        // only an id, a bare line) is more likely that id than the same
+        // digits inside prose or a log line.
+        if det.whole_value_boost > 0.0 && is_whole_value(text, start, end) {
+            score = (score + det.whole_value_boost).min(1.0);
+        }
         if !det.context.is_empty() || !det.negative_context.is_empty() {
             let ws = start.saturating_sub(det.context_window);
             let we = (end + det.context_window).min(text.len());
@@ -906,6 +1037,28 @@ fn has_word(hay: &[u8], word: &[u8]) -> bool {
         let after = p + word.len() >= hay.len() || !hay[p + word.len()].is_ascii_alphanumeric();
         before && after
     })
+}
+
+/// Longest value treated as a bare value (see `bare_detectors`).
+const BARE_MAX_BYTES: usize = 64;
+
+/// The trimmed span of `text` when it is a short value holding a digit.
+fn bare_span(text: &[u8]) -> Option<(usize, usize)> {
+    if text.len() > BARE_MAX_BYTES + 8 {
+        return None;
+    }
+    let pad = |b: &u8| b.is_ascii_whitespace() || matches!(b, b'"' | b'\'');
+    let start = text.iter().position(|b| !pad(b))?;
+    let end = text.iter().rposition(|b| !pad(b))? + 1;
+    (end - start <= BARE_MAX_BYTES && text[start..end].iter().any(u8::is_ascii_digit))
+        .then_some((start, end))
+}
+
+/// True when `text[start..end]` is all of `text` but ASCII whitespace,
+/// quotes and trailing punctuation.
+fn is_whole_value(text: &[u8], start: usize, end: usize) -> bool {
+    let pad = |b: &u8| b.is_ascii_whitespace() || matches!(b, b'"' | b'\'' | b'.' | b',' | b';');
+    text[..start].iter().all(pad) && text[end..].iter().all(pad)
 }
 
 /// ASCII case-insensitive substring test (`needle` already lower-case).

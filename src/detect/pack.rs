@@ -124,6 +124,11 @@ pub struct DetectorSpec {
     /// Minimum Shannon entropy (bits per byte) of the span, for secrets.
     #[serde(default)]
     pub min_entropy: Option<f32>,
+    /// Added when the match is the whole value (a JSON string or a line
+    /// holding nothing else): bare identifiers are likelier what they look
+    /// like than the same characters inside prose or a log line.
+    #[serde(default = "default_whole_value_boost")]
+    pub whole_value_boost: f32,
     /// Case-insensitive substrings that disqualify a span (placeholders
     /// such as `example` or `xxxxxxxx`).
     #[serde(default)]
@@ -163,6 +168,9 @@ fn default_score() -> f32 {
 }
 fn default_context_boost() -> f32 {
     0.35
+}
+fn default_whole_value_boost() -> f32 {
+    0.2
 }
 fn default_context_window() -> usize {
     64
