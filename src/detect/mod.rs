@@ -122,6 +122,7 @@ pub struct Scratch {
     windows: Vec<digits::Window>,
     set_cache: Option<Box<meta::Cache>>,
     bare_cache: Option<Box<meta::Cache>>,
+    bare_hits: Option<regex_automata::PatternSet>,
     set_hits: Option<regex_automata::PatternSet>,
     candidates: Vec<Finding>,
     hits: Vec<Hit>,
@@ -754,7 +755,11 @@ impl Engine {
                 .bare_cache
                 .take()
                 .unwrap_or_else(|| Box::new(set.create_cache()));
-            let mut hits = regex_automata::PatternSet::new(set.pattern_len());
+            let mut hits = s
+                .bare_hits
+                .take()
+                .unwrap_or_else(|| regex_automata::PatternSet::new(set.pattern_len()));
+            hits.clear();
             set.which_overlapping_matches_with(
                 &mut cache,
                 &Input::new(text).span(bs..be),
@@ -767,6 +772,7 @@ impl Engine {
                     self.run_regex(d, text, bs, be, key, s);
                 }
             }
+            s.bare_hits = Some(hits);
         }
 
         // Digit-anchored detectors: only around runs of digits.

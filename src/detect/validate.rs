@@ -33,6 +33,7 @@ pub fn names() -> impl Iterator<Item = &'static str> {
 
 const VALIDATORS: &[(&str, Validator)] = &[
     ("luhn", luhn),
+    ("has_digit", has_digit),
     ("verhoeff", verhoeff),
     ("iban_mod97", iban_mod97),
     ("us_ssn", us_ssn),
@@ -313,6 +314,11 @@ fn today() -> Option<(u32, u32, u32)> {
 // ---------------------------------------------------------------------------
 // Generic checksums
 // ---------------------------------------------------------------------------
+
+/// At least one ASCII digit: secret values (unlike identifiers) carry one.
+pub fn has_digit(s: &[u8]) -> bool {
+    s.iter().any(u8::is_ascii_digit)
+}
 
 /// Luhn mod-10 over the ASCII digits of `s`, other bytes ignored (ISO/IEC 7812-1).
 pub fn luhn(s: &[u8]) -> bool {
@@ -1408,6 +1414,11 @@ mod tests {
     );
 
     const CASES: &[Case] = &[
+        (
+            "has_digit",
+            &["a1", "9", "Vht4564AL"],
+            &["abc", "", "telegram_api_token"],
+        ),
         (
             "luhn",
             &["4111 1111 1111 1111", "79927398713", "4012-8888-8888-1881"],
