@@ -1128,7 +1128,7 @@ validator = "luhn"
 score = 0.4
 context = ["card", "visa"]
 examples.match = ["visa 4111 1111 1111 1111"]
-examples.no_match = ["4111 1111 1111 1111", "card 4111 1111 1111 1112"]
+examples.no_match = ["ref 4111 1111 1111 1111 ok", "card 4111 1111 1111 1112"]
 [[hint]]
 type = "US_SSN"
 keys = ["ssn"]
@@ -1150,6 +1150,8 @@ keys = ["ssn"]
     fn context_is_whole_word() {
         let e = engine(EMAIL).unwrap();
         assert!(e.scan(b"cardinal 4111 1111 1111 1111").is_empty());
+        // A bare value that is only the number gets the whole-value boost.
+        assert_eq!(e.scan(b" 4111 1111 1111 1111\n").len(), 1);
         assert_eq!(e.scan(b"Card: 4111 1111 1111 1111").len(), 1);
     }
 
