@@ -13,6 +13,7 @@
 //!   validators, context, overlaps) and the pattern-pack format.
 //! - [`record`]: JSON (arena, no recursion) and text records, their leaves
 //!   and JSON Pointers.
+//! - [`keys`]: keysets, `enc:v1:` tokens and keyed pseudonyms.
 //! - [`policy`]: what happens to each finding.
 //! - [`sanitize`]: the record → engine → policy path that the CLI and the
 //!   daemon share.
@@ -24,6 +25,7 @@
 #![warn(missing_docs)]
 
 pub mod detect;
+pub mod keys;
 pub mod policy;
 pub mod record;
 pub mod sample;

@@ -4,6 +4,8 @@
 //! a template (default `<TYPE>`). Spans are rewritten right to left so
 //! earlier offsets stay valid.
 
+pub mod surrogate;
+
 use crate::detect::{Engine, Finding};
 
 /// The redaction template's placeholder for the entity type.
