@@ -30,3 +30,4 @@ pub mod policy;
 pub mod record;
 pub mod sample;
 pub mod sanitize;
+mod util;

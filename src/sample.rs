@@ -83,27 +83,10 @@ const HEX: &[u8] = b"0123456789abcdef";
 
 /// A Luhn-valid 16-digit Visa number.
 pub fn card(r: &mut Rng) -> String {
-    let mut d: Vec<u32> = vec![4];
-    d.extend((0..14).map(|_| r.below(10) as u32));
-    let sum: u32 = d
-        .iter()
-        .rev()
-        .enumerate()
-        .map(|(i, &x)| {
-            if i % 2 == 0 {
-                let y = x * 2;
-                if y > 9 {
-                    y - 9
-                } else {
-                    y
-                }
-            } else {
-                x
-            }
-        })
-        .sum();
-    d.push((10 - sum % 10) % 10);
-    let s: String = d.iter().map(|x| char::from(b'0' + *x as u8)).collect();
+    let mut d: Vec<u8> = vec![4];
+    d.extend((0..14).map(|_| r.below(10) as u8));
+    d.push(crate::util::luhn_check_digit(&d));
+    let s: String = d.iter().map(|x| char::from(b'0' + *x)).collect();
     format!("{} {} {} {}", &s[0..4], &s[4..8], &s[8..12], &s[12..16])
 }
 

@@ -294,16 +294,7 @@ fn valid_date(y: u32, m: u32, d: u32) -> bool {
 /// Today's UTC date as (year, month, day); `None` if the clock is before 1970.
 fn today() -> Option<(u32, u32, u32)> {
     let secs = SystemTime::now().duration_since(UNIX_EPOCH).ok()?.as_secs();
-    // Days-to-civil conversion (proleptic Gregorian, H. Hinnant's algorithm).
-    let z = i64::try_from(secs / 86_400).ok()? + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
+    let (y, m, d) = crate::util::civil_from_days(i64::try_from(secs / 86_400).ok()?);
     Some((
         u32::try_from(y).ok()?,
         u32::try_from(m).ok()?,

@@ -175,28 +175,7 @@ fn email(value: &[u8], rng: &mut Stream) -> Vec<u8> {
     out
 }
 
-/// The Luhn check digit (0-9) for `payload` (digit values, not ASCII).
-fn luhn_check_digit(payload: &[u8]) -> u8 {
-    let sum: u32 = payload
-        .iter()
-        .rev()
-        .enumerate()
-        .map(|(i, &d)| {
-            let d = u32::from(d);
-            if i % 2 == 0 {
-                let x = d * 2;
-                if x > 9 {
-                    x - 9
-                } else {
-                    x
-                }
-            } else {
-                d
-            }
-        })
-        .sum();
-    ((10 - sum % 10) % 10) as u8
-}
+use crate::util::luhn_check_digit;
 
 /// Same separators and length, first digit kept, Luhn-valid.
 fn card(value: &[u8], rng: &mut Stream) -> Option<Vec<u8>> {
