@@ -120,13 +120,47 @@ pub struct Scratch {
     caches: Vec<Option<Box<meta::Cache>>>,
     active: Vec<u64>,
     windows: Vec<digits::Window>,
-    set_cache: Option<Box<meta::Cache>>,
-    bare_cache: Option<Box<meta::Cache>>,
-    bare_hits: Option<regex_automata::PatternSet>,
-    set_hits: Option<regex_automata::PatternSet>,
+    digit_set: SetScratch,
+    bare_set: SetScratch,
     candidates: Vec<Finding>,
     hits: Vec<Hit>,
     lower: Vec<u8>,
+}
+
+/// Reusable search state for one multi-pattern set.
+#[derive(Default)]
+struct SetScratch {
+    cache: Option<Box<meta::Cache>>,
+    hits: Option<regex_automata::PatternSet>,
+}
+
+impl SetScratch {
+    /// Which patterns of `set` match in `text[start..end]`. The caller
+    /// puts the returned set back into `self.hits` once done with it.
+    fn which_match(
+        &mut self,
+        set: &Regex,
+        text: &[u8],
+        start: usize,
+        end: usize,
+    ) -> regex_automata::PatternSet {
+        let mut cache = self
+            .cache
+            .take()
+            .unwrap_or_else(|| Box::new(set.create_cache()));
+        let mut hits = self
+            .hits
+            .take()
+            .unwrap_or_else(|| regex_automata::PatternSet::new(set.pattern_len()));
+        hits.clear();
+        set.which_overlapping_matches_with(
+            &mut cache,
+            &Input::new(text).span(start..end),
+            &mut hits,
+        );
+        self.cache = Some(cache);
+        hits
+    }
 }
 
 impl std::fmt::Debug for Scratch {
@@ -751,28 +785,14 @@ impl Engine {
         // keyword (candidates still need the whole-value boost or context).
         let bare = bare_span(text);
         if let (Some((bs, be)), Some(set)) = (bare, &self.bare_set) {
-            let mut cache = s
-                .bare_cache
-                .take()
-                .unwrap_or_else(|| Box::new(set.create_cache()));
-            let mut hits = s
-                .bare_hits
-                .take()
-                .unwrap_or_else(|| regex_automata::PatternSet::new(set.pattern_len()));
-            hits.clear();
-            set.which_overlapping_matches_with(
-                &mut cache,
-                &Input::new(text).span(bs..be),
-                &mut hits,
-            );
-            s.bare_cache = Some(cache);
+            let hits = s.bare_set.which_match(set, text, bs, be);
             for p in hits.iter() {
                 let d = self.bare_detectors[p.as_usize()];
                 if wanted(d) {
                     self.run_regex(d, text, bs, be, key, s);
                 }
             }
-            s.bare_hits = Some(hits);
+            s.bare_set.hits = Some(hits);
         }
 
         // Digit-anchored detectors: only around runs of digits.
@@ -796,28 +816,14 @@ impl Engine {
             for w in &windows {
                 match &self.digit_set {
                     Some(set) => {
-                        let mut cache = s
-                            .set_cache
-                            .take()
-                            .unwrap_or_else(|| Box::new(set.create_cache()));
-                        let mut hits = s
-                            .set_hits
-                            .take()
-                            .unwrap_or_else(|| regex_automata::PatternSet::new(set.pattern_len()));
-                        hits.clear();
-                        set.which_overlapping_matches_with(
-                            &mut cache,
-                            &Input::new(text).span(w.start..w.end),
-                            &mut hits,
-                        );
-                        s.set_cache = Some(cache);
+                        let hits = s.digit_set.which_match(set, text, w.start, w.end);
                         for p in hits.iter() {
                             let d = self.digit_detectors[p.as_usize()];
                             if self.detectors[d as usize].min_digits <= w.digits && wanted(d) {
                                 self.run_regex(d, text, w.start, w.end, key, s);
                             }
                         }
-                        s.set_hits = Some(hits);
+                        s.digit_set.hits = Some(hits);
                     }
                     None => {
                         for &d in &self.digit_detectors {
