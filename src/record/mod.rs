@@ -38,6 +38,9 @@ impl std::str::FromStr for Format {
 /// Default limit on JSON nesting.
 pub const DEFAULT_MAX_DEPTH: usize = 512;
 
+/// Default limit on a record's size (1 MiB, Kafka's default message size).
+pub const DEFAULT_MAX_RECORD_BYTES: usize = 1 << 20;
+
 /// Why bytes could not become a record. Never holds record content.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RecordError {
@@ -86,7 +89,7 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            max_record_bytes: 1 << 20,
+            max_record_bytes: DEFAULT_MAX_RECORD_BYTES,
             max_depth: DEFAULT_MAX_DEPTH,
         }
     }
