@@ -17,6 +17,8 @@
 //! - [`policy`]: what happens to each finding.
 //! - [`sanitize`]: the record → engine → policy path that the CLI and the
 //!   daemon share.
+//! - [`metrics`]: every Prometheus metric, declared once; [`admin`]: the
+//!   `/metrics`, `/healthz` and `/readyz` HTTP server.
 //!
 //! The binary (`src/main.rs`) is a thin CLI over this library; tests and
 //! benches use the same code.
@@ -24,9 +26,11 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod admin;
 pub mod config;
 pub mod detect;
 pub mod keys;
+pub mod metrics;
 pub mod policy;
 pub mod record;
 pub mod sample;
