@@ -3,5 +3,7 @@
 
 mod cli;
 mod conformance;
+mod helm;
 mod packs;
+mod prometheus;
 mod util;

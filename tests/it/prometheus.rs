@@ -1,0 +1,218 @@
+//! A real Prometheus (Debian's package, started by `scripts/prometheus`)
+//! scrapes the admin server every second; the values it stores are read
+//! back through its HTTP query API. And `promtool check metrics` checks our
+//! metric names against the Prometheus conventions.
+//!
+//! The daemon-level test (a running `redactd run` with records through the
+//! real broker) builds on these helpers once the pipeline lands.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use redactd::admin::{AdminServer, Readiness};
+use redactd::metrics::{Metrics, Outcome, TxResult};
+use serde_json::Value;
+
+use crate::util::{http_get, url_encode};
+
+fn script() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scripts/prometheus")
+}
+
+/// A Prometheus of our own (own state dir and port), stopped on drop.
+pub struct Prometheus {
+    state: tempfile::TempDir,
+    /// `http://127.0.0.1:PORT`.
+    pub url: String,
+}
+
+impl Prometheus {
+    /// Starts Prometheus scraping `targets` every second; panics with the
+    /// script's output when it cannot (package missing and not installable,
+    /// no free port, ...).
+    pub fn start(targets: &[String]) -> Prometheus {
+        let state = tempfile::tempdir().expect("tempdir");
+        let out = Command::new(script())
+            .arg("start")
+            .args(targets)
+            .env("PROM_STATE_DIR", state.path())
+            .env_remove("PROM_PORT")
+            .output()
+            .expect("run scripts/prometheus");
+        assert!(
+            out.status.success(),
+            "scripts/prometheus start failed (it installs Debian's prometheus with apt-get):\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let url = String::from_utf8(out.stdout)
+            .expect("utf-8")
+            .lines()
+            .last()
+            .expect("a URL line")
+            .trim()
+            .to_string();
+        assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+        Prometheus { state, url }
+    }
+
+    /// The value of an instant query that returns one sample, if it does.
+    pub fn query_one(&self, promql: &str) -> Option<f64> {
+        let (status, body) = http_get(&format!(
+            "{}/api/v1/query?query={}",
+            self.url,
+            url_encode(promql)
+        ))
+        .ok()?;
+        if status != 200 {
+            return None;
+        }
+        let v: Value = serde_json::from_str(&body).ok()?;
+        let result = v["data"]["result"].as_array()?;
+        if result.len() != 1 {
+            return None;
+        }
+        result[0]["value"][1].as_str()?.parse().ok()
+    }
+
+    /// Waits (up to 60 s: several scrape intervals and Prometheus' start-up)
+    /// until `promql` returns `want`; panics with the last value otherwise.
+    pub fn wait_for(&self, promql: &str, want: f64) {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let mut last = None;
+        while Instant::now() < deadline {
+            last = self.query_one(promql);
+            if last == Some(want) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(250));
+        }
+        panic!("{promql}: wanted {want}, Prometheus has {last:?}");
+    }
+}
+
+impl Drop for Prometheus {
+    fn drop(&mut self) {
+        let _ = Command::new(script())
+            .arg("stop")
+            .env("PROM_STATE_DIR", self.state.path())
+            .status();
+    }
+}
+
+fn admin() -> (AdminServer, Arc<Metrics>, Arc<Readiness>) {
+    let metrics = Metrics::new();
+    let ready = Readiness::new(Some(metrics.clone()));
+    let server =
+        AdminServer::start("127.0.0.1:0", metrics.clone(), ready.clone()).expect("admin server");
+    (server, metrics, ready)
+}
+
+#[test]
+fn prometheus_scrapes_counters_from_the_admin_server() {
+    let (server, metrics, ready) = admin();
+    let target = server.local_addr().to_string();
+    for _ in 0..5 {
+        metrics.record(Outcome::Curated, 200, 180, Duration::from_micros(40));
+    }
+    for _ in 0..2 {
+        metrics.record(Outcome::Quarantined, 50, 50, Duration::from_micros(10));
+    }
+    metrics.findings("EMAIL_ADDRESS", "redact", 7);
+    metrics.transaction(TxResult::Committed);
+
+    let prom = Prometheus::start(std::slice::from_ref(&target));
+    let inst = format!(r#"instance="{target}""#);
+    prom.wait_for(&format!("up{{{inst}}}"), 1.0);
+    prom.wait_for(
+        &format!(r#"redactd_records_total{{{inst}, outcome="curated"}}"#),
+        5.0,
+    );
+    prom.wait_for(
+        &format!(r#"redactd_records_total{{{inst}, outcome="quarantined"}}"#),
+        2.0,
+    );
+    prom.wait_for(
+        &format!(r#"redactd_findings_total{{{inst}, type="EMAIL_ADDRESS", action="redact"}}"#),
+        7.0,
+    );
+    prom.wait_for(&format!("redactd_ready{{{inst}}}"), 0.0);
+
+    // The counters rise by what the pipeline adds, and Prometheus sees it.
+    for _ in 0..10 {
+        metrics.record(Outcome::Curated, 200, 180, Duration::from_micros(40));
+    }
+    metrics.findings("EMAIL_ADDRESS", "redact", 3);
+    metrics.findings("US_SSN", "redact", 4);
+    ready.set(true);
+    prom.wait_for(
+        &format!(r#"redactd_records_total{{{inst}, outcome="curated"}}"#),
+        15.0,
+    );
+    prom.wait_for(&format!(r#"sum(redactd_findings_total{{{inst}}})"#), 14.0);
+    prom.wait_for(
+        &format!(r#"redactd_bytes_total{{{inst}, direction="in"}}"#),
+        (15 * 200 + 2 * 50) as f64,
+    );
+    prom.wait_for(
+        &format!(r#"redactd_record_duration_seconds_count{{{inst}}}"#),
+        17.0,
+    );
+    prom.wait_for(&format!("redactd_ready{{{inst}}}"), 1.0);
+    // The process metrics come along.
+    let rss = prom
+        .query_one(&format!("process_resident_memory_bytes{{{inst}}}"))
+        .expect("process_resident_memory_bytes scraped");
+    assert!(rss > 0.0, "rss {rss}");
+    drop(prom);
+    server.stop();
+}
+
+#[test]
+fn metric_names_pass_promtool_check_metrics() {
+    let metrics = Metrics::new();
+    metrics.record(Outcome::Curated, 10, 8, Duration::from_micros(5));
+    metrics.finding("EMAIL_ADDRESS", "redact");
+    metrics.transaction(TxResult::Aborted);
+    metrics.error("invalid_json");
+    metrics.set_assigned_partitions(1);
+    metrics
+        .set_lag_from_stats(
+            r#"{"topics":{"raw":{"partitions":{"0":{"partition":0,"consumer_lag":3}}}}}"#,
+        )
+        .expect("stats");
+    let text = metrics.render();
+
+    let mut child = Command::new(script())
+        .args(["promtool", "check", "metrics"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run scripts/prometheus promtool");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(text.as_bytes())
+        .expect("write metrics");
+    let out = child.wait_with_output().expect("promtool");
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.status.success() && said.trim().is_empty(),
+        "promtool check metrics: {said}\n{text}"
+    );
+    // Only our names and the standard process ones.
+    for line in text.lines().filter(|l| !l.starts_with('#')) {
+        assert!(
+            line.starts_with("redactd_") || line.starts_with("process_"),
+            "{line}"
+        );
+    }
+}
