@@ -530,3 +530,38 @@ fn alert_rules_pass_promtool() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// Every leaf of values.yaml has a row in the chart README's values table.
+#[test]
+fn readme_documents_every_value() {
+    fn leaves(prefix: &str, v: &serde_norway::Value, out: &mut Vec<String>) {
+        match v {
+            serde_norway::Value::Mapping(m) if !m.is_empty() => {
+                for (k, v) in m {
+                    let k = k.as_str().expect("string key");
+                    let p = if prefix.is_empty() {
+                        k.to_string()
+                    } else {
+                        format!("{prefix}.{k}")
+                    };
+                    leaves(&p, v, out);
+                }
+            }
+            _ => out.push(prefix.to_string()),
+        }
+    }
+    let values: serde_norway::Value = serde_norway::from_str(
+        &std::fs::read_to_string(chart().join("values.yaml")).expect("values.yaml"),
+    )
+    .expect("values.yaml parses");
+    let readme = std::fs::read_to_string(chart().join("README.md")).expect("README.md");
+    let mut keys = Vec::new();
+    leaves("", &values, &mut keys);
+    assert!(keys.len() > 50, "{keys:?}");
+    for k in keys {
+        assert!(
+            readme.contains(&format!("| `{k}` |")),
+            "helm/redactd/README.md has no row for {k}"
+        );
+    }
+}
