@@ -565,3 +565,138 @@ fn readme_documents_every_value() {
         );
     }
 }
+
+/// The alerts fire on the series they are meant for and stay quiet on a
+/// healthy pipeline: `promtool test rules` over synthetic series (one
+/// sample a minute) with the rules as rendered for `ci/prometheusrule`
+/// (quarantine threshold 5 %, lag threshold 10000, `for: 10m`).
+#[test]
+fn alerts_fire_on_synthetic_series() {
+    let docs = render(&[&chart().join("ci/prometheusrule-values.yaml")], &[]);
+    let rule = one(&docs, "PrometheusRule");
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("rules.yaml"),
+        serde_norway::to_string(&serde_json::json!({"groups": rule["spec"]["groups"]}))
+            .expect("yaml"),
+    )
+    .expect("write rules");
+    // The selector the chart puts in every rule: release "rel" in "ns".
+    let sel = r#"namespace="ns", job="rel-redactd""#;
+    let tests = format!(
+        r#"
+rule_files: [rules.yaml]
+evaluation_interval: 1m
+tests:
+  # Healthy: records flow, 1 % quarantined, lag small, one abort, no restart.
+  - interval: 1m
+    input_series:
+      - series: 'redactd_records_total{{{sel}, outcome="curated"}}'
+        values: '0+990x40'
+      - series: 'redactd_records_total{{{sel}, outcome="quarantined"}}'
+        values: '0+10x40'
+      - series: 'redactd_consumer_lag{{{sel}, topic="raw", partition="0"}}'
+        values: '50x40'
+      - series: 'redactd_transactions_total{{{sel}, result="aborted"}}'
+        values: '0x20 1x20'
+      - series: 'process_start_time_seconds{{{sel}, pod="p"}}'
+        values: '1000x40'
+      - series: 'up{{{sel}, pod="p"}}'
+        values: '1x40'
+    alert_rule_test:
+      - {{eval_time: 30m, alertname: RedactdQuarantineRateHigh, exp_alerts: []}}
+      - {{eval_time: 30m, alertname: RedactdConsumerLagGrowing, exp_alerts: []}}
+      - {{eval_time: 30m, alertname: RedactdNoRecordsProcessed, exp_alerts: []}}
+      - {{eval_time: 30m, alertname: RedactdTransactionAborts, exp_alerts: []}}
+      - {{eval_time: 30m, alertname: RedactdRestarting, exp_alerts: []}}
+      - {{eval_time: 30m, alertname: RedactdAbsent, exp_alerts: []}}
+  # Sick: 10 % quarantined, lag rising by 1000 a minute, target down.
+  - interval: 1m
+    input_series:
+      - series: 'up{{{sel}, pod="p"}}'
+        values: '0x40'
+      - series: 'redactd_records_total{{{sel}, outcome="curated"}}'
+        values: '0+900x40'
+      - series: 'redactd_records_total{{{sel}, outcome="quarantined"}}'
+        values: '0+100x40'
+      - series: 'redactd_consumer_lag{{{sel}, topic="raw", partition="0"}}'
+        values: '0+1000x40'
+    alert_rule_test:
+      - eval_time: 30m
+        alertname: RedactdQuarantineRateHigh
+        exp_alerts:
+          - exp_labels: {{severity: warning}}
+            exp_annotations:
+              summary: redactd quarantines more than 5% of records
+              description: 10% of records went to quarantine over 5 minutes; see redactd_errors_total by class.
+      - eval_time: 30m
+        alertname: RedactdConsumerLagGrowing
+        exp_alerts:
+          - exp_labels: {{severity: warning, topic: raw}}
+            exp_annotations:
+              summary: redactd consumer lag on raw is growing
+              description: Lag is 30000 messages and rising for 10m.
+      - eval_time: 30m
+        alertname: RedactdAbsent
+        exp_alerts:
+          - exp_labels: {{severity: critical, namespace: ns, job: rel-redactd}}
+            exp_annotations:
+              summary: no redactd target is up
+              description: Prometheus scrapes no healthy redactd pod in ns.
+  # Stuck: input waits, nothing written; transactions abort; restarts.
+  - interval: 1m
+    input_series:
+      - series: 'redactd_records_total{{{sel}, outcome="curated"}}'
+        values: '500x40'
+      - series: 'redactd_consumer_lag{{{sel}, topic="raw", partition="0"}}'
+        values: '700x40'
+      - series: 'redactd_transactions_total{{{sel}, result="aborted"}}'
+        values: '0+1x40'
+      - series: 'process_start_time_seconds{{{sel}, pod="p"}}'
+        values: '1000 1000 1060 1060 1120 1120 1180 1180'
+    alert_rule_test:
+      - eval_time: 30m
+        alertname: RedactdNoRecordsProcessed
+        exp_alerts:
+          - exp_labels: {{severity: critical}}
+            exp_annotations:
+              summary: redactd processes no records while input is waiting
+              description: No record was written for 10 minutes although consumer lag is 700.
+      - eval_time: 30m
+        alertname: RedactdTransactionAborts
+        exp_alerts:
+          - exp_labels: {{severity: warning}}
+            exp_annotations:
+              summary: redactd aborts Kafka transactions
+              description: 15 transactions aborted in 15 minutes.
+      - eval_time: 8m
+        alertname: RedactdRestarting
+        exp_alerts:
+          - exp_labels: {{severity: warning, namespace: ns, job: rel-redactd, pod: p}}
+            exp_annotations:
+              summary: redactd pod p restarted more than twice in 30 minutes
+              description: Check the pod's last state (OOMKilled?) and logs.
+      - eval_time: 30m
+        alertname: RedactdAbsent
+        exp_alerts:
+          - exp_labels: {{severity: critical, namespace: ns, job: rel-redactd}}
+            exp_annotations:
+              summary: no redactd target is up
+              description: Prometheus scrapes no healthy redactd pod in ns.
+"#
+    );
+    let file = dir.path().join("tests.yaml");
+    std::fs::write(&file, tests).expect("write tests");
+    let out = Command::new(root().join("scripts/prometheus"))
+        .args(["promtool", "test", "rules"])
+        .arg(&file)
+        .current_dir(dir.path())
+        .output()
+        .expect("run scripts/prometheus promtool");
+    assert!(
+        out.status.success(),
+        "promtool test rules:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
