@@ -166,6 +166,45 @@ fn prometheus_scrapes_counters_from_the_admin_server() {
         .query_one(&format!("process_resident_memory_bytes{{{inst}}}"))
         .expect("process_resident_memory_bytes scraped");
     assert!(rss > 0.0, "rss {rss}");
+
+    // Every query of the chart's Grafana dashboard is valid PromQL for this
+    // Prometheus, and the records and findings panels show our series.
+    let dashboard: Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("helm/redactd/dashboards/redactd.json"),
+        )
+        .expect("dashboard"),
+    )
+    .expect("dashboard JSON");
+    let mut checked = 0;
+    for panel in dashboard["panels"].as_array().expect("panels") {
+        for target in panel["targets"].as_array().expect("targets") {
+            let expr = target["expr"]
+                .as_str()
+                .expect("expr")
+                .replace("$__rate_interval", "1m")
+                .replace("$namespace", ".*")
+                .replace("$job", "redactd");
+            let (status, body) = http_get(&format!(
+                "{}/api/v1/query?query={}",
+                prom.url,
+                url_encode(&expr)
+            ))
+            .expect("query");
+            assert_eq!(status, 200, "{expr}: {body}");
+            let v: Value = serde_json::from_str(&body).expect("json");
+            assert_eq!(v["status"], "success", "{expr}: {body}");
+            let title = panel["title"].as_str().unwrap_or_default();
+            if title.starts_with("Records") || title.starts_with("Findings") {
+                assert!(
+                    !v["data"]["result"].as_array().expect("result").is_empty(),
+                    "{title}: {expr} returned nothing"
+                );
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 8, "{checked} dashboard queries");
     drop(prom);
     server.stop();
 }
