@@ -306,7 +306,10 @@ impl Metrics {
     /// (`-1`) are skipped; series that the previous call set and this one
     /// does not (revoked partitions) are removed. Returns how many series
     /// were set.
-    pub fn set_lag_from_stats(&self, stats_json: &str) -> Result<usize, StatsError> {
+    ///
+    /// Takes bytes or text, so that rdkafka's `ClientContext::stats_raw`
+    /// can pass its buffer straight through without a second parse.
+    pub fn set_lag_from_stats(&self, stats_json: impl AsRef<[u8]>) -> Result<usize, StatsError> {
         let lags = parse_consumer_lag(stats_json)?;
         let mut series = self
             .lag_series
@@ -348,7 +351,9 @@ impl Metrics {
 
 /// `(topic, partition, consumer_lag)` for every partition with a known lag
 /// in a librdkafka statistics document.
-pub fn parse_consumer_lag(stats_json: &str) -> Result<Vec<(String, i32, i64)>, StatsError> {
+pub fn parse_consumer_lag(
+    stats_json: impl AsRef<[u8]>,
+) -> Result<Vec<(String, i32, i64)>, StatsError> {
     #[derive(serde::Deserialize)]
     struct Stats {
         #[serde(default)]
@@ -369,7 +374,7 @@ pub fn parse_consumer_lag(stats_json: &str) -> Result<Vec<(String, i32, i64)>, S
         -1
     }
 
-    let stats: Stats = serde_json::from_str(stats_json)?;
+    let stats: Stats = serde_json::from_slice(stats_json.as_ref())?;
     let mut out = Vec::new();
     for (topic, t) in stats.topics {
         for p in t.partitions.into_values() {
@@ -437,7 +442,7 @@ mod tests {
 
     #[test]
     fn lag_parser_reads_partitions_and_skips_unknown() {
-        let lags = parse_consumer_lag(&stats(7, 42, true)).expect("parse");
+        let lags = parse_consumer_lag(stats(7, 42, true)).expect("parse");
         assert_eq!(
             lags,
             vec![
@@ -445,6 +450,12 @@ mod tests {
                 ("raw.events".to_string(), 1, 42)
             ]
         );
+    }
+
+    #[test]
+    fn lag_parser_takes_raw_bytes() {
+        let raw = stats(1, 2, true).into_bytes();
+        assert_eq!(parse_consumer_lag(&raw).expect("parse").len(), 2);
     }
 
     #[test]
@@ -465,7 +476,7 @@ mod tests {
     #[test]
     fn lag_gauges_follow_assignment() {
         let m = Metrics::new();
-        assert_eq!(m.set_lag_from_stats(&stats(7, 42, true)).expect("set"), 2);
+        assert_eq!(m.set_lag_from_stats(stats(7, 42, true)).expect("set"), 2);
         let text = m.render();
         assert_eq!(
             line_value(
@@ -485,7 +496,7 @@ mod tests {
         assert!(!text.contains(r#"partition="-1""#), "{text}");
 
         // Partition 1 revoked: its series goes, partition 0's is updated.
-        assert_eq!(m.set_lag_from_stats(&stats(3, 0, false)).expect("set"), 1);
+        assert_eq!(m.set_lag_from_stats(stats(3, 0, false)).expect("set"), 1);
         let text = m.render();
         assert_eq!(
             line_value(
@@ -508,7 +519,7 @@ mod tests {
         m.error("invalid_json");
         m.set_assigned_partitions(3);
         m.set_ready(true);
-        m.set_lag_from_stats(&stats(5, 0, false)).expect("stats");
+        m.set_lag_from_stats(stats(5, 0, false)).expect("stats");
         let text = m.render();
         for name in [
             "redactd_records_total",
