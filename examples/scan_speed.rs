@@ -2,19 +2,31 @@
 //! built-in packs plus extra pack files (criterion's `benches/detect.rs`
 //! is the reference measurement).
 //!
-//! `cargo run --release --example scan_speed -- [--no-builtin] [--pack FILE]... [--per-detector]`
-
-use std::time::Instant;
+//! `cargo run --release --example scan_speed -- [--no-builtin] [--pack FILE]... [--only pii_dense|clean] (ROUNDS=n SIZE_MB=n); MB/s from thread CPU time, best round`
 
 use redactd::detect::{EngineBuilder, Scratch};
 use redactd::sample::{self, Kind};
 
+/// This thread's CPU time (from `/proc/thread-self/schedstat`, in ns):
+/// steadier than wall-clock time on a shared machine.
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/thread-self/schedstat").unwrap_or_default();
+    let ns: f64 = stat
+        .split_whitespace()
+        .next()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0.0);
+    ns / 1e9
+}
+
 fn main() {
     let mut b = EngineBuilder::new().check_examples(false);
+    let mut only: Option<String> = None;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
             "--no-builtin" => b = b.builtin(false),
+            "--only" => only = args.next(),
             "--pack" => {
                 b = b
                     .pack_path(std::path::Path::new(&args.next().expect("--pack FILE")))
@@ -25,21 +37,32 @@ fn main() {
     }
     let engine = b.build().unwrap_or_else(|e| panic!("{e}"));
     println!("{} detectors", engine.detectors().len());
-    let (dense, planted) = sample::corpus(42, 8 << 20, &[Kind::JsonEvent, Kind::Chat, Kind::Log]);
-    let (clean, _) = sample::corpus(43, 8 << 20, &[Kind::Clean]);
+    let mb: usize = std::env::var("SIZE_MB")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(8);
+    let (dense, planted) = sample::corpus(42, mb << 20, &[Kind::JsonEvent, Kind::Chat, Kind::Log]);
+    let (clean, _) = sample::corpus(43, mb << 20, &[Kind::Clean]);
+    let rounds: usize = std::env::var("ROUNDS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(5);
     let mut s = Scratch::default();
     let mut out = Vec::new();
     for (name, text) in [("pii_dense", &dense), ("clean", &clean)] {
+        if only.as_deref().is_some_and(|o| o != name) {
+            continue;
+        }
         let mut best = f64::MAX;
         let mut found = 0;
-        for _ in 0..5 {
-            let t = Instant::now();
+        for _ in 0..rounds {
+            let t = cpu_seconds();
             found = 0;
             for line in text.lines() {
                 engine.scan_with(line.as_bytes(), None, &mut s, &mut out);
                 found += out.len();
             }
-            best = best.min(t.elapsed().as_secs_f64());
+            best = best.min(cpu_seconds() - t);
         }
         println!(
             "{name:<10} {:>8.1} MB/s  findings {found} (planted in dense: {})",

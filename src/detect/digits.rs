@@ -62,10 +62,16 @@ fn next_digit(text: &[u8], from: usize) -> Option<usize> {
 }
 
 /// Appends to `out` the merged windows around digit runs of at least
-/// `min_digits` digits, in text order.
-pub(crate) fn windows(text: &[u8], min_digits: usize, out: &mut Vec<Window>) {
+/// `min_digits` digits, in text order. With `extend`, windows reach over
+/// neighbouring word-ish bytes (for ids that mix letters and digits);
+/// without, they are the run and a small margin (for detectors that never
+/// consume a letter).
+pub(crate) fn windows(text: &[u8], min_digits: usize, extend: bool, out: &mut Vec<Window>) {
+    let reach = if extend { MAX_EXTEND } else { 0 };
     out.clear();
     let mut i = 0;
+    // How far right the last extension walked (before the margin).
+    let mut reached = 0;
     while let Some(start) = next_digit(text, i) {
         let mut j = start;
         let mut digits = 0;
@@ -92,14 +98,20 @@ pub(crate) fn windows(text: &[u8], min_digits: usize, out: &mut Vec<Window>) {
         if digits < min_digits {
             continue;
         }
+        // Extensions never re-walk bytes the previous window's walk already
+        // covered (they are word-ish, or that walk would have stopped
+        // there), so the pass stays linear in text with many short runs
+        // (hex ids, UUIDs).
+        let floor = out.last().map_or(0, |w| w.end);
         let mut ws = start;
-        while ws > 0 && start - ws < MAX_EXTEND && is_wordish(text[ws - 1]) {
+        while ws > floor && start - ws < reach && is_wordish(text[ws - 1]) {
             ws -= 1;
         }
-        let mut we = end;
-        while we < text.len() && we - end < MAX_EXTEND && is_wordish(text[we]) {
+        let mut we = end.max(reached);
+        while we < text.len() && we - end < reach && is_wordish(text[we]) {
             we += 1;
         }
+        reached = we;
         let ws = ws.saturating_sub(MARGIN);
         let we = (we + MARGIN).min(text.len());
         match out.last_mut() {
@@ -122,7 +134,7 @@ mod tests {
 
     fn win(text: &str, min: usize) -> Vec<(String, usize)> {
         let mut out = Vec::new();
-        windows(text.as_bytes(), min, &mut out);
+        windows(text.as_bytes(), min, true, &mut out);
         out.iter()
             .map(|w| (text[w.start..w.end].to_string(), w.digits))
             .collect()
@@ -156,12 +168,88 @@ mod tests {
         assert_eq!(w[0].1, 12);
     }
 
+    /// The straightforward walk the linear one must agree with.
+    fn naive(text: &[u8], min_digits: usize, extend: bool) -> Vec<Window> {
+        let reach = if extend { MAX_EXTEND } else { 0 };
+        let mut out: Vec<Window> = Vec::new();
+        let mut i = 0;
+        while let Some(start) = next_digit(text, i) {
+            let (mut j, mut digits) = (start, 0);
+            loop {
+                let g = j;
+                while j < text.len() && text[j].is_ascii_digit() {
+                    j += 1;
+                }
+                digits += j - g;
+                let mut k = j;
+                while k < text.len() && k - j < MAX_SEP_RUN && is_sep(text[k]) {
+                    k += 1;
+                }
+                if k > j && k < text.len() && text[k].is_ascii_digit() {
+                    j = k;
+                } else {
+                    break;
+                }
+            }
+            let end = j;
+            i = end.max(start + 1);
+            if digits < min_digits {
+                continue;
+            }
+            let mut ws = start;
+            while ws > 0 && start - ws < reach && is_wordish(text[ws - 1]) {
+                ws -= 1;
+            }
+            let mut we = end;
+            while we < text.len() && we - end < reach && is_wordish(text[we]) {
+                we += 1;
+            }
+            let (ws, we) = (ws.saturating_sub(MARGIN), (we + MARGIN).min(text.len()));
+            match out.last_mut() {
+                Some(last) if ws <= last.end => {
+                    last.end = last.end.max(we);
+                    last.digits = last.digits.max(digits);
+                }
+                _ => out.push(Window {
+                    start: ws,
+                    end: we,
+                    digits,
+                }),
+            }
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn linear_walk_matches_naive_walk(
+            text in proptest::collection::vec(
+                proptest::sample::select(b"0123456789ab- .,!x".to_vec()), 0..400),
+            min in 1usize..8,
+            extend: bool,
+        ) {
+            let mut fast = Vec::new();
+            windows(&text, min, extend, &mut fast);
+            proptest::prop_assert_eq!(fast, naive(&text, min, extend));
+        }
+    }
+
+    #[test]
+    fn tight_windows_keep_only_a_margin() {
+        let mut out = Vec::new();
+        windows(b"ref ab4111 1111 1111 1111cd end", 6, false, &mut out);
+        assert_eq!((out[0].start, out[0].end), (3, 28));
+    }
+
     #[test]
     fn survives_edges() {
         assert!(win("", 1).is_empty());
         assert_eq!(win("7", 1).len(), 1);
         let long = "9".repeat(100_000);
         let w = win(&long, 6);
+        let mut tight = Vec::new();
+        windows(long.as_bytes(), 6, false, &mut tight);
+        assert_eq!(tight.len(), 1);
         assert_eq!(w, vec![(long.clone(), 100_000)]);
     }
 }

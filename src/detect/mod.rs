@@ -87,6 +87,10 @@ pub struct Detector {
     kind: Kind,
     anchor: Anchor,
     min_digits: usize,
+    /// Every match holds a digit and no letter: a keyword-anchored
+    /// detector like this only searches the digit windows, not the whole
+    /// text.
+    numeric: bool,
     validator: Option<validate::Validator>,
     context: Vec<Vec<u8>>,
     negative_context: Vec<Vec<u8>>,
@@ -120,7 +124,8 @@ pub struct Scratch {
     caches: Vec<Option<Box<meta::Cache>>>,
     active: Vec<u64>,
     windows: Vec<digits::Window>,
-    digit_set: SetScratch,
+    tight: Vec<digits::Window>,
+    digit_sets: Vec<SetScratch>,
     bare_set: SetScratch,
     candidates: Vec<Finding>,
     hits: Vec<Hit>,
@@ -167,6 +172,93 @@ impl std::fmt::Debug for Scratch {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("Scratch")
     }
+}
+
+/// Digit-anchored detectors searched together.
+#[derive(Debug)]
+struct DigitGroup {
+    /// Pattern `i` is `detectors[i]`'s regex.
+    set: Regex,
+    detectors: Vec<u32>,
+    /// The smallest `min_digits` in the group: windows with fewer digits
+    /// skip the group.
+    min_digits: usize,
+    /// Whether its regexes consume letters: then its windows reach over
+    /// neighbouring letters and digits, else they are the digit run and a
+    /// margin.
+    extend: bool,
+}
+
+/// When no match of a regex can hold an ASCII letter, the fewest digits a
+/// match holds; else 0.
+fn numeric_min_digits(pattern: &str) -> usize {
+    use regex_automata::util::syntax::parse_with;
+    use regex_syntax::hir::{Class, HirKind};
+    /// The fewest digits a match holds.
+    fn min_digits(h: &regex_syntax::hir::Hir) -> usize {
+        let digits_only = |lo: u32, hi: u32| lo >= u32::from(b'0') && hi <= u32::from(b'9');
+        match h.kind() {
+            HirKind::Empty | HirKind::Look(_) => 0,
+            HirKind::Literal(l) => l.0.iter().filter(|b| b.is_ascii_digit()).count(),
+            HirKind::Class(Class::Bytes(c)) => usize::from(
+                c.iter()
+                    .all(|r| digits_only(u32::from(r.start()), u32::from(r.end()))),
+            ),
+            HirKind::Class(Class::Unicode(c)) => usize::from(
+                c.iter()
+                    .all(|r| digits_only(u32::from(r.start()), u32::from(r.end()))),
+            ),
+            HirKind::Repetition(r) => (r.min as usize).saturating_mul(min_digits(&r.sub)),
+            HirKind::Capture(c) => min_digits(&c.sub),
+            HirKind::Concat(v) => v.iter().map(min_digits).sum(),
+            HirKind::Alternation(v) => v.iter().map(min_digits).min().unwrap_or(0),
+        }
+    }
+    if consumes_letters(pattern) {
+        return 0;
+    }
+    parse_with(pattern, &syntax::Config::new().unicode(false).utf8(false))
+        .map_or(0, |h| min_digits(&h))
+}
+
+/// Whether a regex can consume an ASCII letter (look-arounds such as `\b`
+/// do not count).
+fn consumes_letters(pattern: &str) -> bool {
+    use regex_automata::util::syntax::parse_with;
+    use regex_syntax::hir::{Class, HirKind};
+    fn walk(h: &regex_syntax::hir::Hir) -> bool {
+        match h.kind() {
+            HirKind::Empty | HirKind::Look(_) => false,
+            HirKind::Literal(l) => l.0.iter().any(u8::is_ascii_alphabetic),
+            // A class of most bytes (`[^\w.]`, a boundary written as a
+            // class) stands for "not part of the value", not for letters.
+            HirKind::Class(Class::Bytes(c)) => {
+                let size: u32 = c.iter().map(|r| u32::from(r.end() - r.start()) + 1).sum();
+                size < 128
+                    && c.iter()
+                        .any(|r| overlaps_letters(u32::from(r.start()), u32::from(r.end())))
+            }
+            HirKind::Class(Class::Unicode(c)) => {
+                let size: u32 = c
+                    .iter()
+                    .map(|r| u32::from(r.end()) - u32::from(r.start()) + 1)
+                    .sum();
+                size < 128
+                    && c.iter()
+                        .any(|r| overlaps_letters(u32::from(r.start()), u32::from(r.end())))
+            }
+            HirKind::Repetition(r) => walk(&r.sub),
+            HirKind::Capture(c) => walk(&c.sub),
+            HirKind::Concat(v) | HirKind::Alternation(v) => v.iter().any(walk),
+        }
+    }
+    fn overlaps_letters(lo: u32, hi: u32) -> bool {
+        let hits = |a: u8, z: u8| lo <= u32::from(z) && hi >= u32::from(a);
+        hits(b'A', b'Z') || hits(b'a', b'z')
+    }
+    parse_with(pattern, &syntax::Config::new().unicode(false).utf8(false))
+        .map(|h| walk(&h))
+        .unwrap_or(true)
 }
 
 /// Builds an [`Engine`] from the built-in packs and pack files.
@@ -305,10 +397,11 @@ pub struct Engine {
     keyword_detectors: Vec<Vec<u32>>,
     /// Digit-anchored detectors, sorted by `min_digits`.
     digit_detectors: Vec<u32>,
-    /// All digit-anchored regexes as one multi-pattern regex (pattern `i`
-    /// is `digit_detectors[i]`): one pass per window says which of them
-    /// match at all, so a window costs one search, not one per detector.
-    digit_set: Option<Regex>,
+    /// The digit-anchored detectors in groups, each group's regexes as one
+    /// multi-pattern regex: one pass per window and group says which of
+    /// them match at all, so a window costs a few searches, not one per
+    /// detector.
+    digit_groups: Vec<DigitGroup>,
     /// Keyword-anchored detectors with a validator, and their regexes as
     /// one multi-pattern regex: run on short bare values (a JSON string
     /// that is only an id) where no keyword can be expected.
@@ -316,7 +409,6 @@ pub struct Engine {
     bare_set: Option<Regex>,
     /// Detectors run on every text (regex `always`, person, location).
     always_detectors: Vec<u32>,
-    min_digits: usize,
     hints: HashMap<String, u32>,
     names: Option<Names>,
     min_score: f32,
@@ -338,11 +430,10 @@ impl Engine {
             keywords: None,
             keyword_detectors: Vec::new(),
             digit_detectors: Vec::new(),
-            digit_set: None,
+            digit_groups: Vec::new(),
             bare_detectors: Vec::new(),
             bare_set: None,
             always_detectors: Vec::new(),
-            min_digits: usize::MAX,
             hints: HashMap::new(),
             names: None,
             min_score,
@@ -382,7 +473,6 @@ impl Engine {
                         }
                     }
                     Anchor::Digits => {
-                        e.min_digits = e.min_digits.min(det.min_digits);
                         e.digit_detectors.push(idx);
                     }
                     Anchor::Always => e.always_detectors.push(idx),
@@ -404,6 +494,7 @@ impl Engine {
                             kind: Kind::Hint,
                             anchor: Anchor::Always,
                             min_digits: 0,
+                            numeric: false,
                             validator: None,
                             context: Vec::new(),
                             negative_context: Vec::new(),
@@ -434,7 +525,7 @@ impl Engine {
         }
         e.digit_detectors
             .sort_by_key(|&d| e.detectors[d as usize].min_digits);
-        e.digit_set = e.build_set(&e.digit_detectors)?;
+        e.digit_groups = e.digit_groups()?;
         e.bare_detectors = (0..e.detectors.len() as u32)
             .filter(|&d| {
                 let det = &e.detectors[d as usize];
@@ -503,6 +594,42 @@ impl Engine {
             .build_many(&patterns)
             .map_err(|err| PackError::new("<packs>", None, format!("detector set: {err}")))?;
         Ok(Some(set))
+    }
+
+    /// Splits the digit-anchored detectors into groups searched as one
+    /// set each.
+    fn digit_groups(&self) -> Result<Vec<DigitGroup>, PackError> {
+        // One set. Measured against sets of 16 or 25 in `min_digits` order
+        // and against adding the numeric keyword detectors: every extra set
+        // costs each window another search, which on clean text outweighed
+        // the smaller lazy-DFA state space (decision 0009).
+        let parts = [self.digit_detectors.clone()];
+        let mut groups = Vec::new();
+        for detectors in parts {
+            if detectors.is_empty() {
+                continue;
+            }
+            let Some(set) = self.build_set(&detectors)? else {
+                continue;
+            };
+            let min_digits = detectors
+                .iter()
+                .map(|&d| self.detectors[d as usize].min_digits)
+                .min()
+                .unwrap_or(0);
+            let extend = detectors.iter().any(|&d| {
+                self.sources[d as usize]
+                    .as_deref()
+                    .is_none_or(consumes_letters)
+            });
+            groups.push(DigitGroup {
+                set,
+                detectors,
+                min_digits,
+                extend,
+            });
+        }
+        Ok(groups)
     }
 
     fn entity_for(
@@ -590,12 +717,18 @@ impl Engine {
             }
             (Some(a), _, _) => a,
         };
+        // A keyword-anchored regex whose every match holds digits and no
+        // letters runs in the digit stage, with the digits a match needs.
+        let numeric_digits = match (&s.regex, anchor) {
+            (Some(re), Anchor::Keywords) => numeric_min_digits(re),
+            _ => 0,
+        };
         let min_digits = match (anchor, s.min_digits) {
             (Anchor::Digits, Some(0) | None) => {
                 return Err(err("`anchor = \"digits\"` needs `min_digits` >= 1".into()))
             }
             (Anchor::Digits, Some(n)) => n,
-            _ => 0,
+            _ => numeric_digits,
         };
         if s.keywords.iter().any(|k| k.is_empty()) {
             return Err(err("empty keyword".into()));
@@ -629,6 +762,7 @@ impl Engine {
             kind,
             anchor,
             min_digits,
+            numeric: numeric_digits > 0,
             validator,
             context: lower(&s.context),
             negative_context: lower(&s.negative_context),
@@ -752,6 +886,7 @@ impl Engine {
             s.active = vec![0; self.detectors.len().div_ceil(64)];
         }
         let wanted = |d: u32| only.is_none_or(|o| o == d);
+        s.active.fill(0);
 
         // Keyword-anchored detectors: one automaton pass marks which run.
         if let Some(ac) = &self.keywords {
@@ -768,13 +903,29 @@ impl Engine {
                 at = m.start() + 1;
             }
             if any {
+                let mut tight_done = false;
                 for w in 0..s.active.len() {
-                    let mut bits = std::mem::take(&mut s.active[w]);
+                    let mut bits = s.active[w];
                     while bits != 0 {
                         let d = (w * 64) as u32 + bits.trailing_zeros();
                         bits &= bits - 1;
-                        if wanted(d) {
+                        if !wanted(d) {
+                            continue;
+                        }
+                        if !self.detectors[d as usize].numeric {
                             self.run_regex(d, text, 0, text.len(), key, s);
+                        } else {
+                            // Every match holds a digit and no letter, so it
+                            // lies inside a tight digit window.
+                            if !tight_done {
+                                digits::windows(text, 1, false, &mut s.tight);
+                                tight_done = true;
+                            }
+                            let tight = std::mem::take(&mut s.tight);
+                            for w in &tight {
+                                self.run_regex(d, text, w.start, w.end, key, s);
+                            }
+                            s.tight = tight;
                         }
                     }
                 }
@@ -796,8 +947,12 @@ impl Engine {
         }
 
         // Digit-anchored detectors: only around runs of digits.
-        if !self.digit_detectors.is_empty() {
-            let mut windows = std::mem::take(&mut s.windows);
+        if s.digit_sets.len() != self.digit_groups.len() {
+            s.digit_sets
+                .resize_with(self.digit_groups.len(), SetScratch::default);
+        }
+        let mut windows = std::mem::take(&mut s.windows);
+        for (g, group) in self.digit_groups.iter().enumerate() {
             match bare {
                 // A short bare value is one window: no margin to miss.
                 Some((bs, be)) => {
@@ -811,34 +966,24 @@ impl Engine {
                         });
                     }
                 }
-                None => digits::windows(text, self.min_digits, &mut windows),
+                None => digits::windows(text, group.min_digits, group.extend, &mut windows),
             }
             for w in &windows {
-                match &self.digit_set {
-                    Some(set) => {
-                        let hits = s.digit_set.which_match(set, text, w.start, w.end);
-                        for p in hits.iter() {
-                            let d = self.digit_detectors[p.as_usize()];
-                            if self.detectors[d as usize].min_digits <= w.digits && wanted(d) {
-                                self.run_regex(d, text, w.start, w.end, key, s);
-                            }
-                        }
-                        s.digit_set.hits = Some(hits);
-                    }
-                    None => {
-                        for &d in &self.digit_detectors {
-                            if self.detectors[d as usize].min_digits > w.digits {
-                                break;
-                            }
-                            if wanted(d) {
-                                self.run_regex(d, text, w.start, w.end, key, s);
-                            }
-                        }
+                if group.min_digits > w.digits {
+                    continue;
+                }
+                let hits = s.digit_sets[g].which_match(&group.set, text, w.start, w.end);
+                for p in hits.iter() {
+                    let d = group.detectors[p.as_usize()];
+                    let det = &self.detectors[d as usize];
+                    if det.min_digits <= w.digits && wanted(d) {
+                        self.run_regex(d, text, w.start, w.end, key, s);
                     }
                 }
+                s.digit_sets[g].hits = Some(hits);
             }
-            s.windows = windows;
         }
+        s.windows = windows;
 
         for &d in &self.always_detectors {
             if !wanted(d) {
@@ -967,7 +1112,7 @@ impl Engine {
             let near = |words: &[Vec<u8>]| {
                 words.iter().any(|w| {
                     has_word(&s.lower, w)
-                        || key.is_some_and(|k| memchr::memmem::find(k.as_bytes(), w).is_some())
+                        || key.is_some_and(|k| find_short(k.as_bytes(), w).next().is_some())
                 })
             };
             if near(&det.context) {
@@ -1044,11 +1189,19 @@ fn resolve_overlaps(cands: &mut [Finding], out: &mut Vec<Finding>) {
 /// True when `word` (lower-case) occurs in `hay` (lower-case) with no ASCII
 /// alphanumeric right before or after it: "lic" is not in "public".
 fn has_word(hay: &[u8], word: &[u8]) -> bool {
-    memchr::memmem::find_iter(hay, word).any(|p| {
+    find_short(hay, word).any(|p| {
         let before = p == 0 || !hay[p - 1].is_ascii_alphanumeric();
         let after = p + word.len() >= hay.len() || !hay[p + word.len()].is_ascii_alphanumeric();
         before && after
     })
+}
+
+/// Start offsets of `needle` in a short `hay`. Cheaper than `memmem` here:
+/// building a `memmem::Finder` costs more than searching a context window.
+fn find_short<'a>(hay: &'a [u8], needle: &'a [u8]) -> impl Iterator<Item = usize> + 'a {
+    let first = needle.first().copied().unwrap_or(0);
+    memchr::memchr_iter(first, hay)
+        .filter(move |&p| !needle.is_empty() && hay[p..].starts_with(needle))
 }
 
 /// Longest value treated as a bare value (see `bare_detectors`).
