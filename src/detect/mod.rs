@@ -87,6 +87,8 @@ pub struct Detector {
     kind: Kind,
     anchor: Anchor,
     min_digits: usize,
+    /// Every match lies this close to a keyword occurrence (0: anywhere).
+    keyword_distance: usize,
     /// Every match holds a digit and no letter: a keyword-anchored
     /// detector like this only searches the digit windows, not the whole
     /// text.
@@ -125,6 +127,7 @@ pub struct Scratch {
     active: Vec<u64>,
     windows: Vec<digits::Window>,
     tight: Vec<digits::Window>,
+    near: Vec<(u32, usize, usize)>,
     digit_sets: Vec<SetScratch>,
     bare_set: SetScratch,
     candidates: Vec<Finding>,
@@ -494,6 +497,7 @@ impl Engine {
                             kind: Kind::Hint,
                             anchor: Anchor::Always,
                             min_digits: 0,
+                            keyword_distance: 0,
                             numeric: false,
                             validator: None,
                             context: Vec::new(),
@@ -730,6 +734,16 @@ impl Engine {
             (Anchor::Digits, Some(n)) => n,
             _ => numeric_digits,
         };
+        let keyword_distance =
+            match (s.keyword_distance, anchor) {
+                (None, _) => 0,
+                (Some(0), _) => return Err(err("`keyword_distance` must be at least 1".into())),
+                (Some(n), Anchor::Keywords) => n,
+                (Some(_), _) => return Err(err(
+                    "`keyword_distance` needs keyword anchoring (`keywords`, no other `anchor`)"
+                        .into(),
+                )),
+            };
         if s.keywords.iter().any(|k| k.is_empty()) {
             return Err(err("empty keyword".into()));
         }
@@ -763,6 +777,7 @@ impl Engine {
             anchor,
             min_digits,
             numeric: numeric_digits > 0,
+            keyword_distance,
             validator,
             context: lower(&s.context),
             negative_context: lower(&s.negative_context),
@@ -895,12 +910,38 @@ impl Engine {
             // starts, including keywords that overlap each other.
             let mut any = false;
             let mut at = 0;
+            s.near.clear();
             while let Some(m) = ac.find(aho_corasick::Input::new(text).span(at..text.len())) {
                 for &d in &self.keyword_detectors[m.pattern().as_usize()] {
-                    s.active[(d / 64) as usize] |= 1 << (d % 64);
-                    any = true;
+                    let reach = self.detectors[d as usize].keyword_distance;
+                    if reach > 0 {
+                        let ws = m.start().saturating_sub(reach);
+                        let we = m.end().saturating_add(reach).min(text.len());
+                        s.near.push((d, ws, we));
+                    } else {
+                        s.active[(d / 64) as usize] |= 1 << (d % 64);
+                        any = true;
+                    }
                 }
                 at = m.start() + 1;
+            }
+            // Keyword-near detectors: each searches its merged windows.
+            if !s.near.is_empty() {
+                let mut near = std::mem::take(&mut s.near);
+                near.sort_unstable();
+                let mut i = 0;
+                while i < near.len() {
+                    let (d, ws, mut we) = near[i];
+                    i += 1;
+                    while i < near.len() && near[i].0 == d && near[i].1 <= we {
+                        we = we.max(near[i].2);
+                        i += 1;
+                    }
+                    if wanted(d) {
+                        self.run_regex(d, text, ws, we, key, s);
+                    }
+                }
+                s.near = near;
             }
             if any {
                 let mut tight_done = false;
@@ -1377,12 +1418,32 @@ keys = ["ssn"]
             (EMAIL.replace("validator = \"luhn\"", "validator = \"lunh\""), "`card`: unknown validator \"lunh\""),
             (EMAIL.replace("examples.match = [\"a@b.io\"]", "examples.match = [\"a@b\"]"), "`email`: example does not match: \"a@b\""),
             (EMAIL.replace("examples.no_match = [\"a at b\"]", "examples.no_match = [\"x@y.com\"]"), "`email`: no_match example matches"),
+            (EMAIL.replace("min_digits = 13", "min_digits = 13\nkeyword_distance = 9"), "`card`: `keyword_distance` needs keyword anchoring"),
         ];
         for (pack, want) in cases {
             let err = engine(&pack).unwrap_err().to_string();
             assert!(err.starts_with("test.toml: detector "), "{err}");
             assert!(err.contains(want), "{err} lacks {want}");
         }
+    }
+
+    #[test]
+    fn keyword_distance_searches_only_near_keywords() {
+        let near = EMAIL.replace(
+            "keywords = [\"@\"]",
+            "keywords = [\"@\"]\nkeyword_distance = 12",
+        );
+        let e = engine(&near).expect("pack");
+        let pad = "x ".repeat(200);
+        let text = format!("{pad}jo@ex.io {pad} ann@mail.example.org");
+        let found: Vec<_> = e
+            .scan(text.as_bytes())
+            .iter()
+            .map(|f| &text[f.start..f.end])
+            .collect();
+        // Both found around their own `@`; the second is cut 12 bytes after
+        // it, which shows the search stayed inside the window.
+        assert_eq!(found, ["jo@ex.io", "ann@mail.example"]);
     }
 
     #[test]

@@ -121,6 +121,12 @@ pub struct DetectorSpec {
     /// Bytes on each side of the match searched for context words.
     #[serde(default = "default_context_window")]
     pub context_window: usize,
+    /// When set, every match lies within this many bytes of one of the
+    /// detector's keywords (the keyword is part of the match, like `@` in an
+    /// email address): the regex then searches only around keyword
+    /// occurrences instead of the whole record.
+    #[serde(default)]
+    pub keyword_distance: Option<usize>,
     /// Minimum Shannon entropy (bits per byte) of the span, for secrets.
     #[serde(default)]
     pub min_entropy: Option<f32>,
