@@ -937,7 +937,9 @@ fn parse(text: &str, origin: &str) -> Result<Keyset, KeyError> {
 }
 
 /// Now as RFC 3339 UTC, second precision.
-fn now_rfc3339() -> String {
+/// The current time as `YYYY-MM-DDTHH:MM:SSZ` (UTC), as keyset files and
+/// audit lines write it.
+pub fn now_rfc3339() -> String {
     let secs = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());

@@ -76,6 +76,8 @@ enum Kind {
     Location,
     /// A field-name hint: the whole value is the type.
     Hint,
+    /// A deny-list dictionary (index into `Engine::dictionaries`).
+    Dictionary(u32),
 }
 
 /// A compiled detector.
@@ -174,6 +176,7 @@ impl std::fmt::Debug for Scratch {
 pub struct EngineBuilder {
     builtin: bool,
     files: Vec<(String, String)>,
+    dictionaries: Vec<Dictionary>,
     min_score: f32,
     check_examples: bool,
 }
@@ -183,10 +186,72 @@ impl Default for EngineBuilder {
         EngineBuilder {
             builtin: true,
             files: Vec::new(),
+            dictionaries: Vec::new(),
             min_score: DEFAULT_MIN_SCORE,
             check_examples: true,
         }
     }
+}
+
+/// A deny-list dictionary: terms (one a line) that are always findings of
+/// one entity type, matched whole-word with one aho-corasick automaton.
+///
+/// Terms are kept as the file's text and split when the automaton is
+/// built, so a million-term list costs its file size once, not a `String`
+/// per term.
+#[derive(Clone)]
+pub struct Dictionary {
+    /// Entity type of every match (`PROJECT_CODENAME`).
+    pub entity: String,
+    /// Where the terms came from (a file name), for errors and listings.
+    pub origin: String,
+    /// One term a line; blank lines are skipped, ends are trimmed.
+    pub text: String,
+    /// ASCII case-insensitive matching.
+    pub case_insensitive: bool,
+}
+
+impl std::fmt::Debug for Dictionary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never print the terms: a deny list is itself sensitive.
+        f.debug_struct("Dictionary")
+            .field("entity", &self.entity)
+            .field("origin", &self.origin)
+            .field("terms", &self.terms().count())
+            .field("case_insensitive", &self.case_insensitive)
+            .finish()
+    }
+}
+
+impl Dictionary {
+    /// Reads a dictionary file. Errors name the file.
+    pub fn load(
+        path: &Path,
+        entity: &str,
+        case_insensitive: bool,
+    ) -> Result<Dictionary, PackError> {
+        let origin = path.display().to_string();
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| PackError::new(&origin, None, format!("cannot read dictionary: {e}")))?;
+        Ok(Dictionary {
+            entity: entity.to_string(),
+            origin,
+            text,
+            case_insensitive,
+        })
+    }
+
+    /// The terms: trimmed, non-empty lines.
+    pub fn terms(&self) -> impl Iterator<Item = &str> {
+        self.text.lines().map(str::trim).filter(|t| !t.is_empty())
+    }
+}
+
+/// A compiled dictionary.
+#[derive(Debug)]
+struct CompiledDict {
+    ac: AhoCorasick,
+    terms: usize,
 }
 
 impl EngineBuilder {
@@ -239,6 +304,12 @@ impl EngineBuilder {
         self
     }
 
+    /// Adds a deny-list dictionary.
+    pub fn dictionary(mut self, d: Dictionary) -> Self {
+        self.dictionaries.push(d);
+        self
+    }
+
     /// Whether `build` runs every detector's examples and fails on the first
     /// that does not hold (default: yes; `patterns test` reports them all).
     pub fn check_examples(mut self, yes: bool) -> Self {
@@ -259,7 +330,10 @@ impl EngineBuilder {
         for (file, text) in &sources {
             packs.push((file.clone(), pack::parse(file, text)?));
         }
-        let engine = Engine::compile(&packs, self.min_score)?;
+        let mut engine = Engine::compile(&packs, self.min_score)?;
+        for d in self.dictionaries {
+            engine.add_dictionary(d)?;
+        }
         if self.check_examples {
             if let Some(f) = engine.test_examples().into_iter().next() {
                 return Err(PackError::new(
@@ -322,6 +396,8 @@ pub struct Engine {
     min_score: f32,
     /// Each detector's regex source (for the digit set), by detector index.
     sources: Vec<Option<String>>,
+    /// Deny-list dictionaries (detectors of kind `Dictionary`).
+    dictionaries: Vec<CompiledDict>,
 }
 
 impl Engine {
@@ -347,6 +423,7 @@ impl Engine {
             names: None,
             min_score,
             sources: Vec::new(),
+            dictionaries: Vec::new(),
         };
         let mut ids: HashMap<String, String> = HashMap::new();
         let mut keyword_index: HashMap<Vec<u8>, usize> = HashMap::new();
@@ -642,6 +719,69 @@ impl Engine {
         })
     }
 
+    /// Compiles a dictionary into one more detector, `dictionary-<type>`
+    /// (numbered when a type has several), in a pack of its own named
+    /// `dictionary`.
+    fn add_dictionary(&mut self, d: Dictionary) -> Result<(), PackError> {
+        let entity = self.entity_for(&d.origin, None, &d.entity)?;
+        let stem = format!(
+            "dictionary-{}",
+            d.entity.to_ascii_lowercase().replace('_', "-")
+        );
+        let mut id = stem.clone();
+        let mut n = 1;
+        while self.detectors.iter().any(|x| x.id == id) {
+            n += 1;
+            id = format!("{stem}-{n}");
+        }
+        let terms = d.terms().count();
+        if terms == 0 {
+            return Err(PackError::new(&d.origin, None, "dictionary has no terms"));
+        }
+        let ac = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(d.case_insensitive)
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(d.terms())
+            .map_err(|e| PackError::new(&d.origin, None, format!("dictionary automaton: {e}")))?;
+        let pack = u16::try_from(self.packs.len())
+            .map_err(|_| PackError::new(&d.origin, None, "too many packs (limit 65535)"))?;
+        self.packs.push(PackInfo {
+            name: "dictionary".into(),
+            file: d.origin.clone(),
+        });
+        let di = self.dictionaries.len() as u32;
+        self.dictionaries.push(CompiledDict { ac, terms });
+        self.always_detectors.push(self.detectors.len() as u32);
+        self.detectors.push(Detector {
+            id,
+            entity,
+            pack,
+            kind: Kind::Dictionary(di),
+            anchor: Anchor::Always,
+            min_digits: 0,
+            validator: None,
+            context: Vec::new(),
+            negative_context: Vec::new(),
+            score: 1.0,
+            context_boost: 0.0,
+            context_window: 0,
+            min_entropy: None,
+            exclude: Vec::new(),
+            whole_value_boost: 0.0,
+            examples: pack::Examples::default(),
+        });
+        self.sources.push(None);
+        Ok(())
+    }
+
+    /// Number of terms of each dictionary detector, by detector id.
+    pub fn dictionary_terms(&self) -> impl Iterator<Item = (&str, usize)> {
+        self.detectors.iter().filter_map(|d| match d.kind {
+            Kind::Dictionary(i) => Some((d.id.as_str(), self.dictionaries[i as usize].terms)),
+            _ => None,
+        })
+    }
+
     /// Every detector, in pack order.
     pub fn detectors(&self) -> &[Detector] {
         &self.detectors
@@ -847,8 +987,32 @@ impl Engine {
             match &self.detectors[d as usize].kind {
                 Kind::Regex { .. } => self.run_regex(d, text, 0, text.len(), key, s),
                 Kind::Person | Kind::Location => self.run_names(d, text, key, s),
+                Kind::Dictionary(i) => self.run_dictionary(d, *i, text, key, s),
                 Kind::Hint => {}
             }
+        }
+    }
+
+    /// Whole-word matches of dictionary `i`: a match with an ASCII letter
+    /// or digit (or a non-ASCII byte) right before or after it is part of a
+    /// longer word and is skipped, and the search goes on one byte later so
+    /// a shorter term starting inside it can still match.
+    fn run_dictionary(&self, d: u32, i: u32, text: &[u8], key: Option<&str>, s: &mut Scratch) {
+        let ac = &self.dictionaries[i as usize].ac;
+        let word = |b: u8| b.is_ascii_alphanumeric() || b >= 0x80;
+        let mut at = 0;
+        while at < text.len() {
+            let Some(m) = ac.find(aho_corasick::Input::new(text).span(at..text.len())) else {
+                break;
+            };
+            let before = m.start() > 0 && word(text[m.start() - 1]);
+            let after = m.end() < text.len() && word(text[m.end()]);
+            if before || after || m.is_empty() {
+                at = m.start() + 1;
+                continue;
+            }
+            self.consider(d, text, m.start(), m.end(), 1.0, key, s);
+            at = m.end();
         }
     }
 
