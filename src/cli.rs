@@ -11,7 +11,7 @@ use anyhow::{anyhow, Context};
 use clap::{Args, Parser, Subcommand};
 use redactd::config::Config;
 use redactd::detect::Engine;
-use redactd::keys::{find_tokens, Keyset, KEYSET_ENV};
+use redactd::keys::{reveal_text, Keyset, KEYSET_ENV};
 use redactd::record::{Format, Limits, Record, RecordError};
 use redactd::sanitize::{build_engine, Sanitizer, Workspace};
 
@@ -642,30 +642,12 @@ fn reveal_records(keys: &Keyset, engine: &Engine, done: &mut Revealed) -> Result
         }
         let json = serde_json::from_slice::<serde::de::IgnoredAny>(&buf).is_ok();
         wbuf.clear();
-        let mut last = 0;
-        for (s, e) in find_tokens(&buf) {
-            let token = std::str::from_utf8(&buf[s..e]).unwrap_or_default();
-            let r = keys.decrypt(token, &names).map_err(|err| {
-                out.flush().ok();
-                runtime(anyhow!("<stdin>:{line_no}: byte {s}: {err}"))
-            })?;
-            wbuf.extend_from_slice(&buf[last..s]);
-            if json {
-                let text = std::str::from_utf8(&r.plaintext).map_err(|_| {
-                    runtime(anyhow!(
-                        "<stdin>:{line_no}: byte {s}: plaintext is not UTF-8 and cannot go back into JSON"
-                    ))
-                })?;
-                let quoted = serde_json::to_string(text).unwrap_or_default();
-                wbuf.extend_from_slice(&quoted.as_bytes()[1..quoted.len() - 1]);
-            } else {
-                wbuf.extend_from_slice(&r.plaintext);
-            }
-            last = e;
-            done.tokens += 1;
-            done.key_ids.insert(r.key_id.clone());
-        }
-        wbuf.extend_from_slice(&buf[last..]);
+        let ids = reveal_text(keys, &buf, json, &names, &mut wbuf).map_err(|(at, err)| {
+            out.flush().ok();
+            runtime(anyhow!("<stdin>:{line_no}: byte {at}: {err}"))
+        })?;
+        done.tokens += ids.len();
+        done.key_ids.extend(ids);
         if nl {
             wbuf.push(b'\n');
         }

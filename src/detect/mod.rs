@@ -16,6 +16,7 @@
 //! thread brings its own [`Scratch`] so scanning does not allocate in the
 //! steady state.
 
+mod dictionary;
 mod digits;
 pub mod names;
 pub mod pack;
@@ -29,6 +30,7 @@ use regex_automata::meta::{self, Regex};
 use regex_automata::util::syntax;
 use regex_automata::{Anchored, Input};
 
+pub use dictionary::Dictionary;
 pub use pack::PackError;
 
 use names::{Hit, Names};
@@ -127,6 +129,8 @@ pub struct Scratch {
     candidates: Vec<Finding>,
     hits: Vec<Hit>,
     lower: Vec<u8>,
+    dict: dictionary::DictScratch,
+    dict_hits: Vec<(usize, usize)>,
 }
 
 /// Reusable search state for one multi-pattern set.
@@ -191,67 +195,6 @@ impl Default for EngineBuilder {
             check_examples: true,
         }
     }
-}
-
-/// A deny-list dictionary: terms (one a line) that are always findings of
-/// one entity type, matched whole-word with one aho-corasick automaton.
-///
-/// Terms are kept as the file's text and split when the automaton is
-/// built, so a million-term list costs its file size once, not a `String`
-/// per term.
-#[derive(Clone)]
-pub struct Dictionary {
-    /// Entity type of every match (`PROJECT_CODENAME`).
-    pub entity: String,
-    /// Where the terms came from (a file name), for errors and listings.
-    pub origin: String,
-    /// One term a line; blank lines are skipped, ends are trimmed.
-    pub text: String,
-    /// ASCII case-insensitive matching.
-    pub case_insensitive: bool,
-}
-
-impl std::fmt::Debug for Dictionary {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // Never print the terms: a deny list is itself sensitive.
-        f.debug_struct("Dictionary")
-            .field("entity", &self.entity)
-            .field("origin", &self.origin)
-            .field("terms", &self.terms().count())
-            .field("case_insensitive", &self.case_insensitive)
-            .finish()
-    }
-}
-
-impl Dictionary {
-    /// Reads a dictionary file. Errors name the file.
-    pub fn load(
-        path: &Path,
-        entity: &str,
-        case_insensitive: bool,
-    ) -> Result<Dictionary, PackError> {
-        let origin = path.display().to_string();
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| PackError::new(&origin, None, format!("cannot read dictionary: {e}")))?;
-        Ok(Dictionary {
-            entity: entity.to_string(),
-            origin,
-            text,
-            case_insensitive,
-        })
-    }
-
-    /// The terms: trimmed, non-empty lines.
-    pub fn terms(&self) -> impl Iterator<Item = &str> {
-        self.text.lines().map(str::trim).filter(|t| !t.is_empty())
-    }
-}
-
-/// A compiled dictionary.
-#[derive(Debug)]
-struct CompiledDict {
-    ac: AhoCorasick,
-    terms: usize,
 }
 
 impl EngineBuilder {
@@ -397,7 +340,7 @@ pub struct Engine {
     /// Each detector's regex source (for the digit set), by detector index.
     sources: Vec<Option<String>>,
     /// Deny-list dictionaries (detectors of kind `Dictionary`).
-    dictionaries: Vec<CompiledDict>,
+    dictionaries: Vec<dictionary::Compiled>,
 }
 
 impl Engine {
@@ -734,15 +677,7 @@ impl Engine {
             n += 1;
             id = format!("{stem}-{n}");
         }
-        let terms = d.terms().count();
-        if terms == 0 {
-            return Err(PackError::new(&d.origin, None, "dictionary has no terms"));
-        }
-        let ac = AhoCorasickBuilder::new()
-            .ascii_case_insensitive(d.case_insensitive)
-            .match_kind(MatchKind::LeftmostLongest)
-            .build(d.terms())
-            .map_err(|e| PackError::new(&d.origin, None, format!("dictionary automaton: {e}")))?;
+        let compiled = dictionary::Compiled::build(&d, false)?;
         let pack = u16::try_from(self.packs.len())
             .map_err(|_| PackError::new(&d.origin, None, "too many packs (limit 65535)"))?;
         self.packs.push(PackInfo {
@@ -750,7 +685,7 @@ impl Engine {
             file: d.origin.clone(),
         });
         let di = self.dictionaries.len() as u32;
-        self.dictionaries.push(CompiledDict { ac, terms });
+        self.dictionaries.push(compiled);
         self.always_detectors.push(self.detectors.len() as u32);
         self.detectors.push(Detector {
             id,
@@ -993,27 +928,15 @@ impl Engine {
         }
     }
 
-    /// Whole-word matches of dictionary `i`: a match with an ASCII letter
-    /// or digit (or a non-ASCII byte) right before or after it is part of a
-    /// longer word and is skipped, and the search goes on one byte later so
-    /// a shorter term starting inside it can still match.
+    /// Whole-word matches of dictionary `i` (see `dictionary`).
     fn run_dictionary(&self, d: u32, i: u32, text: &[u8], key: Option<&str>, s: &mut Scratch) {
-        let ac = &self.dictionaries[i as usize].ac;
-        let word = |b: u8| b.is_ascii_alphanumeric() || b >= 0x80;
-        let mut at = 0;
-        while at < text.len() {
-            let Some(m) = ac.find(aho_corasick::Input::new(text).span(at..text.len())) else {
-                break;
-            };
-            let before = m.start() > 0 && word(text[m.start() - 1]);
-            let after = m.end() < text.len() && word(text[m.end()]);
-            if before || after || m.is_empty() {
-                at = m.start() + 1;
-                continue;
-            }
-            self.consider(d, text, m.start(), m.end(), 1.0, key, s);
-            at = m.end();
+        let mut hits = std::mem::take(&mut s.dict_hits);
+        hits.clear();
+        self.dictionaries[i as usize].find(text, &mut s.dict, |st, en| hits.push((st, en)));
+        for &(st, en) in &hits {
+            self.consider(d, text, st, en, 1.0, key, s);
         }
+        s.dict_hits = hits;
     }
 
     fn run_names(&self, d: u32, text: &[u8], key: Option<&str>, s: &mut Scratch) {

@@ -4,4 +4,6 @@
 mod cli;
 mod conformance;
 mod packs;
+mod policy;
+mod policy_cli;
 mod util;
