@@ -24,6 +24,9 @@ pub struct Sanitizer {
 pub struct Workspace {
     scratch: Scratch,
     findings: Vec<Finding>,
+    /// A copy of the value with placeholders neutralised (see
+    /// [`neutralize`]).
+    neutral: Vec<u8>,
 }
 
 /// What sanitizing one record did.
@@ -173,8 +176,9 @@ impl Sanitizer {
         mut f: impl FnMut(&str, &[Finding]),
     ) {
         record.edit_leaves(|ctx, text| {
+            let seen = neutralize(text, &mut ws.neutral);
             self.engine
-                .scan_with(text, self.key_for(ctx), &mut ws.scratch, &mut ws.findings);
+                .scan_with(seen, self.key_for(ctx), &mut ws.scratch, &mut ws.findings);
             ws.findings
                 .retain(|x| !self.policy.allowed(&text[x.start..x.end.min(text.len())]));
             if !ws.findings.is_empty() {
@@ -189,8 +193,9 @@ impl Sanitizer {
         let mut tally = Tally::default();
         let is_json = matches!(record, Record::Json(_));
         record.edit_leaves(|ctx, text| {
+            let seen = neutralize(text, &mut ws.neutral);
             self.engine
-                .scan_with(text, self.key_for(ctx), &mut ws.scratch, &mut ws.findings);
+                .scan_with(seen, self.key_for(ctx), &mut ws.scratch, &mut ws.findings);
             self.policy.apply(
                 &self.engine,
                 ctx.pointer,
@@ -205,6 +210,57 @@ impl Sanitizer {
             quarantine: tally.quarantine,
         }
     }
+}
+
+/// What the engine scans: `text`, or, when it holds placeholders that
+/// redactd itself writes (`<TYPE>`, `<TYPE:16hex>`), a copy of it (in
+/// `buf`) with each placeholder's bytes set to NUL. A placeholder is not
+/// data, and must not be context either: `token=<SLACK_TOKEN> channel=C5`
+/// would otherwise read as an XML `<…TOKEN>` tag followed by a secret, and
+/// sanitizing sanitized output would change it. Same length, so spans
+/// found in the copy are spans of `text`.
+fn neutralize<'a>(text: &'a [u8], buf: &'a mut Vec<u8>) -> &'a [u8] {
+    let mut first = true;
+    for at in memchr::memchr_iter(b'<', text) {
+        let Some(len) = placeholder_len(&text[at..]) else {
+            continue;
+        };
+        if first {
+            buf.clear();
+            buf.extend_from_slice(text);
+            first = false;
+        }
+        buf[at..at + len].fill(0);
+    }
+    if first {
+        text
+    } else {
+        buf
+    }
+}
+
+/// Length of the `<TYPE>` or `<TYPE:16hex>` placeholder at the start of
+/// `t`, if one is there.
+fn placeholder_len(t: &[u8]) -> Option<usize> {
+    let name = t[1..]
+        .iter()
+        .take_while(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || **b == b'_')
+        .count();
+    if name < 2 || !t.get(1).is_some_and(u8::is_ascii_uppercase) {
+        return None;
+    }
+    let mut end = 1 + name;
+    if t.get(end) == Some(&b':') {
+        let hex = t[end + 1..]
+            .iter()
+            .take_while(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(b))
+            .count();
+        if hex != 16 {
+            return None;
+        }
+        end += 1 + hex;
+    }
+    (t.get(end) == Some(&b'>')).then_some(end + 1)
 }
 
 /// The keyset of a config, if any, and its warnings.
@@ -247,4 +303,27 @@ fn compute_policy_id(engine: &Engine, policy: &Policy, extra: &[u8]) -> String {
     h.update(extra);
     let d = h.finalize();
     d[..8].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_are_neutral() {
+        let mut buf = Vec::new();
+        let t = b"token=<SLACK_TOKEN> id <EMAIL_ADDRESS:0123456789abcdef> <b> <A> <X:12>";
+        let n = neutralize(t, &mut buf).to_vec();
+        assert_eq!(n.len(), t.len());
+        let shown: String = n
+            .iter()
+            .map(|&b| if b == 0 { '.' } else { char::from(b) })
+            .collect();
+        assert_eq!(
+            shown,
+            "token=............. id ................................ <b> <A> <X:12>"
+        );
+        let plain = b"no placeholders <here>";
+        assert!(std::ptr::eq(neutralize(plain, &mut buf), &plain[..]));
+    }
 }

@@ -153,8 +153,9 @@ pub enum ConfigError {
         /// What the OS said.
         source: std::io::Error,
     },
-    /// A key holds a value that is not valid.
-    #[error("{origin}: {path}: {reason}")]
+    /// A key holds a value that is not valid (an empty `path`: the file
+    /// is not valid YAML; the reason gives the line).
+    #[error("{origin}: {}{reason}", if path.is_empty() { String::new() } else { format!("{path}: ") })]
     Invalid {
         /// The config file (or `<defaults>` without one).
         origin: String,
@@ -338,6 +339,19 @@ mod tests {
         let (path, reason) = Config::parse("kafka:\n  brokerz: x\n").expect_err("typo");
         assert_eq!(path, "kafka.brokerz");
         assert!(reason.contains("brokerz"), "{reason}");
+    }
+
+    #[test]
+    fn yaml_syntax_errors_give_the_line() {
+        let (path, reason) = Config::parse("kafka:\n  brokers: [a\n").expect_err("syntax");
+        assert_eq!(path, "");
+        assert!(reason.contains("line"), "{reason}");
+        let e = ConfigError::Invalid {
+            origin: "c.yaml".into(),
+            path,
+            reason: "bad".into(),
+        };
+        assert_eq!(e.to_string(), "c.yaml: bad");
     }
 
     #[test]
