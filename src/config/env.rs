@@ -30,6 +30,15 @@ const SECTIONS: &[&str] = &["kafka", "record", "detection", "policy", "keys", "m
 /// The prefix of every override.
 pub const PREFIX: &str = "REDACTD_";
 
+/// The process environment's `REDACTD_*` variables that are valid UTF-8
+/// (`std::env::vars` would panic on any other variable that is not).
+pub(crate) fn process_vars() -> Vec<(String, String)> {
+    std::env::vars_os()
+        .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+        .filter(|(k, _)| k.starts_with(PREFIX))
+        .collect()
+}
+
 /// Applies the overrides found in `vars` to `tree`; returns (key path,
 /// variable) for each key set, so errors can name the variable.
 pub(crate) fn apply(

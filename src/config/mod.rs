@@ -185,7 +185,7 @@ impl Config {
             file: file.to_path_buf(),
             source,
         })?;
-        Config::parse_with_env(&text, std::env::vars())
+        Config::parse_with_env(&text, env::process_vars())
             .map(|mut c| {
                 c.file = Some(file.to_path_buf());
                 c
@@ -200,7 +200,7 @@ impl Config {
     /// The config of a run without `--config`: defaults plus `REDACTD_*`
     /// overrides.
     pub fn from_env() -> Result<Config, ConfigError> {
-        Config::parse_with_env("", std::env::vars()).map_err(|(path, reason)| {
+        Config::parse_with_env("", env::process_vars()).map_err(|(path, reason)| {
             ConfigError::Invalid {
                 origin: "<environment>".into(),
                 path,
