@@ -9,12 +9,16 @@
 //! bytes ─▶ record::Record ─▶ detect::Engine::scan ─▶ policy::Policy ─▶ sanitized Record
 //! ```
 //!
+//! - [`config`]: the config file (`redactd.yaml`), `REDACTD_*` overrides,
+//!   errors naming the key path.
 //! - [`detect`]: the engine (keyword prefilter, digit windows, regexes,
-//!   validators, context, overlaps) and the pattern-pack format.
+//!   validators, context, overlaps, deny-list dictionaries) and the
+//!   pattern-pack format.
 //! - [`record`]: JSON (arena, no recursion) and text records, their leaves
 //!   and JSON Pointers.
 //! - [`keys`]: keysets, `enc:v1:` tokens and keyed pseudonyms.
-//! - [`policy`]: what happens to each finding.
+//! - [`policy`]: what happens to each finding (actions, per-type and
+//!   per-path rules, allow-lists).
 //! - [`sanitize`]: the record → engine → policy path that the CLI and the
 //!   daemon share.
 //! - [`metrics`]: every Prometheus metric, declared once; [`admin`]: the

@@ -5,13 +5,16 @@
 //! defaults, so an empty file (or no file) is a valid config that means
 //! "built-in packs, redact everything to `<TYPE>`".
 
+pub mod env;
 pub mod kafka;
+pub mod policy;
 
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
 pub use kafka::{Delivery, KafkaConfig};
+pub use policy::{ActionSpec, FieldRule, PolicyConfig};
 
 /// The whole config file.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -23,13 +26,18 @@ pub struct Config {
     pub record: RecordConfig,
     /// Which packs, dictionaries and allow-lists the engine uses.
     pub detection: DetectionConfig,
-    /// What happens to each finding (kept as raw YAML until the policy
-    /// schema lands; see issue 3).
-    pub policy: serde_norway::Value,
+    /// What happens to each finding.
+    pub policy: PolicyConfig,
     /// Where the keyset comes from.
     pub keys: KeysConfig,
     /// The metrics and health endpoint.
     pub metrics: MetricsConfig,
+    /// The file this config came from (`None`: built-in defaults). Errors
+    /// name it, and relative paths inside it (packs, dictionaries, the
+    /// keyset, the audit log) are resolved against its folder, so a config
+    /// means the same thing whatever the working directory.
+    #[serde(skip)]
+    pub file: Option<PathBuf>,
 }
 
 /// `record:` section.
@@ -62,10 +70,11 @@ pub struct DetectionConfig {
     pub packs: Vec<String>,
     /// Findings scoring under this are dropped.
     pub min_score: f32,
-    /// Deny-list dictionaries (shape settled by issue 3).
-    pub dictionaries: Vec<serde_norway::Value>,
-    /// Allow-lists (shape settled by issue 3).
-    pub allow: serde_norway::Value,
+    /// Deny-list dictionaries: every whole-word occurrence of a term is a
+    /// finding of the dictionary's type.
+    pub dictionaries: Vec<DictionaryConfig>,
+    /// Values never touched, whatever detects them.
+    pub allow: AllowConfig,
 }
 
 impl Default for DetectionConfig {
@@ -74,9 +83,35 @@ impl Default for DetectionConfig {
             packs: vec!["builtin".into()],
             min_score: crate::detect::DEFAULT_MIN_SCORE,
             dictionaries: Vec::new(),
-            allow: serde_norway::Value::Null,
+            allow: AllowConfig::default(),
         }
     }
+}
+
+/// One entry of `detection.dictionaries`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DictionaryConfig {
+    /// Entity type of every match (an existing type or a new UPPER_SNAKE
+    /// one such as `PROJECT_CODENAME`).
+    #[serde(rename = "type")]
+    pub entity: String,
+    /// The term file: one term a line, blank lines skipped.
+    pub file: PathBuf,
+    /// Match ASCII letters regardless of case.
+    #[serde(default)]
+    pub case_insensitive: bool,
+}
+
+/// `detection.allow`: a finding whose whole text equals one of `values`
+/// or fully matches one of `patterns` is left alone (not counted).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AllowConfig {
+    /// Exact values (case-sensitive).
+    pub values: Vec<String>,
+    /// Regexes that must match the whole finding.
+    pub patterns: Vec<String>,
 }
 
 /// `keys:` section.
@@ -105,54 +140,186 @@ impl Default for MetricsConfig {
     }
 }
 
-/// A config file that could not be read or does not fit the schema.
+/// A config that could not be read, does not fit the schema, or names
+/// something that does not exist. Never holds record content or key
+/// material.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     /// The file could not be read.
-    #[error("{file}: {source}")]
+    #[error("{}: {source}", file.display())]
     Io {
         /// The config file.
         file: PathBuf,
         /// What the OS said.
         source: std::io::Error,
     },
-    /// The file is not valid YAML or does not fit the schema.
-    #[error("{file}: {path}: {reason}")]
+    /// A key holds a value that is not valid (an empty `path`: the file
+    /// is not valid YAML; the reason gives the line).
+    #[error("{origin}: {}{reason}", if path.is_empty() { String::new() } else { format!("{path}: ") })]
     Invalid {
-        /// The config file.
-        file: PathBuf,
-        /// Dotted key path at fault (e.g. `kafka.delivery`).
+        /// The config file (or `<defaults>` without one).
+        origin: String,
+        /// Dotted key path at fault (e.g. `kafka.delivery`,
+        /// `detection.dictionaries[0].file`).
         path: String,
         /// Why.
         reason: String,
     },
 }
 
+impl ConfigError {
+    /// The dotted key path at fault, when the error is about one key.
+    pub fn key_path(&self) -> Option<&str> {
+        match self {
+            ConfigError::Invalid { path, .. } => Some(path),
+            ConfigError::Io { .. } => None,
+        }
+    }
+}
+
 impl Config {
-    /// Reads and parses a config file.
+    /// Reads and parses a config file, then applies `REDACTD_*`
+    /// environment overrides (see [`env`]).
     pub fn load(file: &Path) -> Result<Config, ConfigError> {
         let text = std::fs::read_to_string(file).map_err(|source| ConfigError::Io {
             file: file.to_path_buf(),
             source,
         })?;
-        Config::parse(&text).map_err(|(path, reason)| ConfigError::Invalid {
-            file: file.to_path_buf(),
-            path,
-            reason,
+        Config::parse_with_env(&text, env::process_vars())
+            .map(|mut c| {
+                c.file = Some(file.to_path_buf());
+                c
+            })
+            .map_err(|(path, reason)| ConfigError::Invalid {
+                origin: file.display().to_string(),
+                path,
+                reason,
+            })
+    }
+
+    /// The config of a run without `--config`: defaults plus `REDACTD_*`
+    /// overrides.
+    pub fn from_env() -> Result<Config, ConfigError> {
+        Config::parse_with_env("", env::process_vars()).map_err(|(path, reason)| {
+            ConfigError::Invalid {
+                origin: "<environment>".into(),
+                path,
+                reason,
+            }
         })
     }
 
     /// Parses config text; on error returns the key path and the reason.
     pub fn parse(text: &str) -> Result<Config, (String, String)> {
-        if text.trim().is_empty() {
-            return Ok(Config::default());
+        Config::parse_with_env(text, std::iter::empty())
+    }
+
+    /// Parses config text with the given environment applied on top.
+    pub fn parse_with_env(
+        text: &str,
+        vars: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Config, (String, String)> {
+        let mut tree: serde_norway::Value = if text.trim().is_empty() {
+            serde_norway::Value::Null
+        } else {
+            serde_norway::from_str(text).map_err(|e| (String::new(), e.to_string()))?
+        };
+        let overridden = env::apply(&mut tree, vars)?;
+        if tree.is_null() {
+            tree = serde_norway::Value::Mapping(Default::default());
         }
-        let de = serde_norway::Deserializer::from_str(text);
-        serde_path_to_error::deserialize(de).map_err(|e| {
+        let config: Config = serde_path_to_error::deserialize(tree).map_err(|e| {
             let path = e.path().to_string();
-            let reason = e.into_inner().to_string();
+            let mut reason = e.into_inner().to_string();
+            if let Some(var) = env::var_for(&overridden, &path) {
+                reason.push_str(&format!(" (set by {var})"));
+            }
             (path, reason)
-        })
+        })?;
+        config.check().map_err(|(path, reason)| {
+            let reason = match env::var_for(&overridden, &path) {
+                Some(var) => format!("{reason} (set by {var})"),
+                None => reason,
+            };
+            (path, reason)
+        })?;
+        Ok(config)
+    }
+
+    /// Checks what the schema alone cannot (value ranges, addresses).
+    fn check(&self) -> Result<(), (String, String)> {
+        let bad = |p: &str, r: String| Err((p.to_string(), r));
+        if self.record.format.parse::<crate::record::Format>().is_err() {
+            return bad(
+                "record.format",
+                format!("unknown format {:?} (auto, json, text)", self.record.format),
+            );
+        }
+        if self.record.max_record_bytes == 0 {
+            return bad("record.max_record_bytes", "must be at least 1".into());
+        }
+        if !(0.0..=1.0).contains(&self.detection.min_score) {
+            return bad(
+                "detection.min_score",
+                format!("{} is outside 0..=1", self.detection.min_score),
+            );
+        }
+        if self.metrics.listen.parse::<std::net::SocketAddr>().is_err() {
+            return bad(
+                "metrics.listen",
+                format!(
+                    "{:?} is not an address:port (e.g. 0.0.0.0:9464)",
+                    self.metrics.listen
+                ),
+            );
+        }
+        if self.kafka.brokers.trim().is_empty() {
+            return bad("kafka.brokers", "must not be empty".into());
+        }
+        if !self.kafka.input_topics.is_empty() && self.kafka.input_pattern.is_some() {
+            return bad(
+                "kafka.input_pattern",
+                "give input_topics or input_pattern, not both".into(),
+            );
+        }
+        if let Some(p) = &self.kafka.input_pattern {
+            if let Err(e) = regex_automata::meta::Regex::new(p.trim_start_matches('^')) {
+                return bad("kafka.input_pattern", format!("bad regex: {e}"));
+            }
+        }
+        for (i, d) in self.detection.dictionaries.iter().enumerate() {
+            if !crate::detect::pack::is_upper_snake(&d.entity) {
+                return bad(
+                    &format!("detection.dictionaries[{i}].type"),
+                    format!("{:?} is not an UPPER_SNAKE entity type", d.entity),
+                );
+            }
+        }
+        policy::check_syntax(&self.policy)
+    }
+
+    /// The display name of where this config came from.
+    pub fn origin(&self) -> String {
+        self.file
+            .as_ref()
+            .map_or_else(|| "<defaults>".to_string(), |f| f.display().to_string())
+    }
+
+    /// `p` resolved against the config file's folder when relative.
+    pub fn resolve(&self, p: &Path) -> PathBuf {
+        match self.file.as_ref().and_then(|f| f.parent()) {
+            Some(dir) if p.is_relative() && !dir.as_os_str().is_empty() => dir.join(p),
+            _ => p.to_path_buf(),
+        }
+    }
+
+    /// An error about key `path` of this config.
+    pub fn error(&self, path: impl Into<String>, reason: impl Into<String>) -> ConfigError {
+        ConfigError::Invalid {
+            origin: self.origin(),
+            path: path.into(),
+            reason: reason.into(),
+        }
     }
 }
 
@@ -172,5 +339,45 @@ mod tests {
         let (path, reason) = Config::parse("kafka:\n  brokerz: x\n").expect_err("typo");
         assert_eq!(path, "kafka.brokerz");
         assert!(reason.contains("brokerz"), "{reason}");
+    }
+
+    #[test]
+    fn yaml_syntax_errors_give_the_line() {
+        let (path, reason) = Config::parse("kafka:\n  brokers: [a\n").expect_err("syntax");
+        assert_eq!(path, "");
+        assert!(reason.contains("line"), "{reason}");
+        let e = ConfigError::Invalid {
+            origin: "c.yaml".into(),
+            path,
+            reason: "bad".into(),
+        };
+        assert_eq!(e.to_string(), "c.yaml: bad");
+    }
+
+    #[test]
+    fn range_and_address_errors_name_their_key() {
+        let (path, _) = Config::parse("metrics:\n  listen: nowhere\n").expect_err("bad addr");
+        assert_eq!(path, "metrics.listen");
+        let (path, _) = Config::parse("detection:\n  min_score: 3\n").expect_err("range");
+        assert_eq!(path, "detection.min_score");
+        let (path, _) = Config::parse("record:\n  format: xml\n").expect_err("format");
+        assert_eq!(path, "record.format");
+        let (path, _) =
+            Config::parse("detection:\n  dictionaries:\n    - {type: lower, file: x}\n")
+                .expect_err("type");
+        assert_eq!(path, "detection.dictionaries[0].type");
+    }
+
+    #[test]
+    fn relative_paths_resolve_against_the_config_folder() {
+        let c = Config {
+            file: Some(PathBuf::from("/etc/redactd/redactd.yaml")),
+            ..Config::default()
+        };
+        assert_eq!(
+            c.resolve(Path::new("codenames.txt")),
+            PathBuf::from("/etc/redactd/codenames.txt")
+        );
+        assert_eq!(c.resolve(Path::new("/x/y")), PathBuf::from("/x/y"));
     }
 }

@@ -16,6 +16,7 @@
 //! thread brings its own [`Scratch`] so scanning does not allocate in the
 //! steady state.
 
+mod dictionary;
 mod digits;
 pub mod names;
 pub mod pack;
@@ -29,6 +30,7 @@ use regex_automata::meta::{self, Regex};
 use regex_automata::util::syntax;
 use regex_automata::{Anchored, Input};
 
+pub use dictionary::Dictionary;
 pub use pack::PackError;
 
 use names::{Hit, Names};
@@ -76,6 +78,8 @@ enum Kind {
     Location,
     /// A field-name hint: the whole value is the type.
     Hint,
+    /// A deny-list dictionary (index into `Engine::dictionaries`).
+    Dictionary(u32),
 }
 
 /// A compiled detector.
@@ -133,6 +137,8 @@ pub struct Scratch {
     candidates: Vec<Finding>,
     hits: Vec<Hit>,
     lower: Vec<u8>,
+    dict: dictionary::DictScratch,
+    dict_hits: Vec<(usize, usize)>,
 }
 
 /// Reusable search state for one multi-pattern set.
@@ -269,6 +275,7 @@ fn consumes_letters(pattern: &str) -> bool {
 pub struct EngineBuilder {
     builtin: bool,
     files: Vec<(String, String)>,
+    dictionaries: Vec<Dictionary>,
     min_score: f32,
     check_examples: bool,
 }
@@ -278,6 +285,7 @@ impl Default for EngineBuilder {
         EngineBuilder {
             builtin: true,
             files: Vec::new(),
+            dictionaries: Vec::new(),
             min_score: DEFAULT_MIN_SCORE,
             check_examples: true,
         }
@@ -334,6 +342,12 @@ impl EngineBuilder {
         self
     }
 
+    /// Adds a deny-list dictionary.
+    pub fn dictionary(mut self, d: Dictionary) -> Self {
+        self.dictionaries.push(d);
+        self
+    }
+
     /// Whether `build` runs every detector's examples and fails on the first
     /// that does not hold (default: yes; `patterns test` reports them all).
     pub fn check_examples(mut self, yes: bool) -> Self {
@@ -354,9 +368,19 @@ impl EngineBuilder {
         for (file, text) in &sources {
             packs.push((file.clone(), pack::parse(file, text)?));
         }
-        let engine = Engine::compile(&packs, self.min_score)?;
+        let mut engine = Engine::compile(&packs, self.min_score)?;
+        for d in self.dictionaries {
+            engine.add_dictionary(d)?;
+        }
         if self.check_examples {
-            if let Some(f) = engine.test_examples().into_iter().next() {
+            // Examples describe detectors at the default threshold; a
+            // stricter `min_score` is the operator's choice, not a broken
+            // pack.
+            let configured = engine.min_score;
+            engine.min_score = DEFAULT_MIN_SCORE;
+            let failure = engine.test_examples().into_iter().next();
+            engine.min_score = configured;
+            if let Some(f) = failure {
                 return Err(PackError::new(
                     &engine.packs[f.pack].file,
                     Some(&f.detector),
@@ -417,6 +441,8 @@ pub struct Engine {
     min_score: f32,
     /// Each detector's regex source (for the digit set), by detector index.
     sources: Vec<Option<String>>,
+    /// Deny-list dictionaries (detectors of kind `Dictionary`).
+    dictionaries: Vec<dictionary::Compiled>,
 }
 
 impl Engine {
@@ -441,6 +467,7 @@ impl Engine {
             names: None,
             min_score,
             sources: Vec::new(),
+            dictionaries: Vec::new(),
         };
         let mut ids: HashMap<String, String> = HashMap::new();
         let mut keyword_index: HashMap<Vec<u8>, usize> = HashMap::new();
@@ -791,6 +818,63 @@ impl Engine {
         })
     }
 
+    /// Compiles a dictionary into one more detector, `dictionary-<type>`
+    /// (numbered when a type has several), in a pack of its own named
+    /// `dictionary`.
+    fn add_dictionary(&mut self, d: Dictionary) -> Result<(), PackError> {
+        let entity = self.entity_for(&d.origin, None, &d.entity)?;
+        let stem = format!(
+            "dictionary-{}",
+            d.entity.to_ascii_lowercase().replace('_', "-")
+        );
+        let mut id = stem.clone();
+        let mut n = 1;
+        while self.detectors.iter().any(|x| x.id == id) {
+            n += 1;
+            id = format!("{stem}-{n}");
+        }
+        let compiled = dictionary::Compiled::build(&d, false)?;
+        let pack = u16::try_from(self.packs.len())
+            .map_err(|_| PackError::new(&d.origin, None, "too many packs (limit 65535)"))?;
+        self.packs.push(PackInfo {
+            name: "dictionary".into(),
+            file: d.origin.clone(),
+        });
+        let di = self.dictionaries.len() as u32;
+        self.dictionaries.push(compiled);
+        self.always_detectors.push(self.detectors.len() as u32);
+        self.detectors.push(Detector {
+            id,
+            entity,
+            pack,
+            kind: Kind::Dictionary(di),
+            anchor: Anchor::Always,
+            min_digits: 0,
+            keyword_distance: 0,
+            numeric: false,
+            validator: None,
+            context: Vec::new(),
+            negative_context: Vec::new(),
+            score: 1.0,
+            context_boost: 0.0,
+            context_window: 0,
+            min_entropy: None,
+            exclude: Vec::new(),
+            whole_value_boost: 0.0,
+            examples: pack::Examples::default(),
+        });
+        self.sources.push(None);
+        Ok(())
+    }
+
+    /// Number of terms of each dictionary detector, by detector id.
+    pub fn dictionary_terms(&self) -> impl Iterator<Item = (&str, usize)> {
+        self.detectors.iter().filter_map(|d| match d.kind {
+            Kind::Dictionary(i) => Some((d.id.as_str(), self.dictionaries[i as usize].terms)),
+            _ => None,
+        })
+    }
+
     /// Every detector, in pack order.
     pub fn detectors(&self) -> &[Detector] {
         &self.detectors
@@ -1033,9 +1117,21 @@ impl Engine {
             match &self.detectors[d as usize].kind {
                 Kind::Regex { .. } => self.run_regex(d, text, 0, text.len(), key, s),
                 Kind::Person | Kind::Location => self.run_names(d, text, key, s),
+                Kind::Dictionary(i) => self.run_dictionary(d, *i, text, key, s),
                 Kind::Hint => {}
             }
         }
+    }
+
+    /// Whole-word matches of dictionary `i` (see `dictionary`).
+    fn run_dictionary(&self, d: u32, i: u32, text: &[u8], key: Option<&str>, s: &mut Scratch) {
+        let mut hits = std::mem::take(&mut s.dict_hits);
+        hits.clear();
+        self.dictionaries[i as usize].find(text, &mut s.dict, |st, en| hits.push((st, en)));
+        for &(st, en) in &hits {
+            self.consider(d, text, st, en, 1.0, key, s);
+        }
+        s.dict_hits = hits;
     }
 
     fn run_names(&self, d: u32, text: &[u8], key: Option<&str>, s: &mut Scratch) {

@@ -1,51 +1,586 @@
 //! Policy: what happens to each finding.
 //!
-//! This first cut knows one action, `redact`, which replaces a finding with
-//! a template (default `<TYPE>`). Spans are rewritten right to left so
-//! earlier offsets stay valid.
+//! A finding's action comes from, in order: the first `policy.fields` rule
+//! whose JSON-path glob matches the value's pointer, the per-type
+//! `policy.actions` entry, `policy.default_action`. Findings whose text is
+//! on the allow-list are not acted on at all. Spans are rewritten left to
+//! right into a new buffer, so offsets into the original stay valid.
+//!
+//! | action | output |
+//! |---|---|
+//! | `redact` | the template, `<{type}>` by default: `<EMAIL_ADDRESS>` |
+//! | `mask` | letters and digits but the last N (default 4) become `*`; separators stay: `****-****-****-4242` |
+//! | `hash` | `<EMAIL_ADDRESS:9f3a1c0b2d7e4f61>`: the first 8 bytes of HMAC-SHA-256(type ‖ 0 ‖ value), hex |
+//! | `surrogate` | a fake of the same shape from the same HMAC ([`surrogate`]) |
+//! | `encrypt` | `enc:v1:<key-id>:<base64url>`, AES-256-GCM (or AES-GCM-SIV with `deterministic: true`), the type as AAD |
+//! | `drop` | the JSON member or element is removed; in text, the span |
+//! | `keep` | unchanged, but counted |
+//! | `quarantine` | the record is marked for quarantine (the span is also redacted, so a caller that ignores the mark still leaks nothing) |
 
 pub mod surrogate;
 
-use crate::detect::{Engine, Finding};
+use std::collections::HashSet;
+use std::fmt::Write as _;
+use std::sync::Arc;
+
+use regex_automata::meta::Regex;
+
+use crate::config::{AllowConfig, ConfigError, PolicyConfig};
+use crate::detect::{Engine, EntityId, Finding};
+use crate::keys::Keyset;
+use crate::record::Edit;
 
 /// The redaction template's placeholder for the entity type.
 const TYPE_PLACEHOLDER: &str = "{type}";
 
-/// The effective policy.
+/// The default `redact` template.
+pub const DEFAULT_TEMPLATE: &str = "<{type}>";
+
+/// Default number of characters `mask` keeps.
+pub const DEFAULT_KEEP_LAST: usize = 4;
+
+/// Hex digits of a `hash` pseudonym (64 bits: collisions among a billion
+/// distinct values stay unlikely, and the token stays short).
+const HASH_HEX: usize = 16;
+
+/// The kinds of action, as named in the config.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ActionKind {
+    /// Replace with a template.
+    Redact,
+    /// Keep the last characters and the separators.
+    Mask,
+    /// Keyed pseudonym.
+    Hash,
+    /// Deterministic fake of the same shape.
+    Surrogate,
+    /// Reversible token.
+    Encrypt,
+    /// Remove the field (text: the span).
+    Drop,
+    /// Leave as is (counted).
+    Keep,
+    /// Send the whole record to quarantine.
+    Quarantine,
+}
+
+impl ActionKind {
+    /// Every action.
+    pub const ALL: [ActionKind; 8] = [
+        ActionKind::Redact,
+        ActionKind::Mask,
+        ActionKind::Hash,
+        ActionKind::Surrogate,
+        ActionKind::Encrypt,
+        ActionKind::Drop,
+        ActionKind::Keep,
+        ActionKind::Quarantine,
+    ];
+
+    /// The config name (also the `action` metric label).
+    pub fn name(self) -> &'static str {
+        match self {
+            ActionKind::Redact => "redact",
+            ActionKind::Mask => "mask",
+            ActionKind::Hash => "hash",
+            ActionKind::Surrogate => "surrogate",
+            ActionKind::Encrypt => "encrypt",
+            ActionKind::Drop => "drop",
+            ActionKind::Keep => "keep",
+            ActionKind::Quarantine => "quarantine",
+        }
+    }
+
+    /// The action named `s`.
+    pub fn parse(s: &str) -> Option<ActionKind> {
+        ActionKind::ALL.into_iter().find(|a| a.name() == s)
+    }
+
+    /// Whether the action needs a keyset.
+    pub fn needs_keys(self) -> bool {
+        matches!(
+            self,
+            ActionKind::Hash | ActionKind::Surrogate | ActionKind::Encrypt
+        )
+    }
+}
+
+/// An action with its options resolved.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    /// `template` with `{type}` replaced.
+    Redact {
+        /// The template.
+        template: String,
+    },
+    /// Keep the last `keep_last` letters/digits, replace the others.
+    Mask {
+        /// Letters and digits kept at the end (at most half of them).
+        keep_last: usize,
+        /// The replacement character.
+        mask_char: char,
+    },
+    /// `<TYPE:16hex>`.
+    Hash,
+    /// See [`surrogate`].
+    Surrogate,
+    /// `enc:v1:` token.
+    Encrypt {
+        /// AES-GCM-SIV with a derived nonce.
+        deterministic: bool,
+    },
+    /// Remove.
+    Drop,
+    /// Leave.
+    Keep,
+    /// Whole record to quarantine.
+    Quarantine,
+}
+
+impl Action {
+    /// The kind of this action.
+    pub fn kind(&self) -> ActionKind {
+        match self {
+            Action::Redact { .. } => ActionKind::Redact,
+            Action::Mask { .. } => ActionKind::Mask,
+            Action::Hash => ActionKind::Hash,
+            Action::Surrogate => ActionKind::Surrogate,
+            Action::Encrypt { .. } => ActionKind::Encrypt,
+            Action::Drop => ActionKind::Drop,
+            Action::Keep => ActionKind::Keep,
+            Action::Quarantine => ActionKind::Quarantine,
+        }
+    }
+
+    fn from_spec(spec: &crate::config::ActionSpec, kind: ActionKind, template: &str) -> Action {
+        match kind {
+            ActionKind::Redact => Action::Redact {
+                template: spec
+                    .template
+                    .clone()
+                    .unwrap_or_else(|| template.to_string()),
+            },
+            ActionKind::Mask => Action::Mask {
+                keep_last: spec.keep_last.unwrap_or(DEFAULT_KEEP_LAST),
+                mask_char: spec.mask_char.unwrap_or('*'),
+            },
+            ActionKind::Hash => Action::Hash,
+            ActionKind::Surrogate => Action::Surrogate,
+            ActionKind::Encrypt => Action::Encrypt {
+                deterministic: spec.deterministic.unwrap_or(false),
+            },
+            ActionKind::Drop => Action::Drop,
+            ActionKind::Keep => Action::Keep,
+            ActionKind::Quarantine => Action::Quarantine,
+        }
+    }
+}
+
+impl std::fmt::Display for Action {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Action::Redact { template } => write!(f, "redact (template {template:?})"),
+            Action::Mask {
+                keep_last,
+                mask_char,
+            } => write!(f, "mask (keep_last {keep_last}, mask_char {mask_char:?})"),
+            Action::Encrypt { deterministic } => {
+                write!(f, "encrypt (deterministic {deterministic})")
+            }
+            other => f.write_str(other.kind().name()),
+        }
+    }
+}
+
+/// A JSON Pointer glob: `*` matches any text inside one segment, a `**`
+/// segment any number (zero included) of segments.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Glob {
+    source: String,
+    segs: Vec<Seg>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Seg {
+    /// Literal pieces around `*`s (one piece: no `*`).
+    Pieces(Vec<String>),
+    /// `**`.
+    Any,
+}
+
+impl Glob {
+    /// Parses a glob; the error says what is wrong with it.
+    pub fn parse(s: &str) -> Result<Glob, String> {
+        if s.is_empty() {
+            return Ok(Glob {
+                source: String::new(),
+                segs: Vec::new(),
+            });
+        }
+        let Some(rest) = s.strip_prefix('/') else {
+            return Err(format!(
+                "{s:?}: a path must start with / (a JSON Pointer such as /user/email)"
+            ));
+        };
+        let mut segs = Vec::new();
+        for seg in rest.split('/') {
+            if seg == "**" {
+                segs.push(Seg::Any);
+            } else if seg.contains("**") {
+                return Err(format!(
+                    "{s:?}: ** must be a whole segment (/a/**/b), not part of {seg:?}"
+                ));
+            } else {
+                segs.push(Seg::Pieces(seg.split('*').map(unescape).collect()));
+            }
+        }
+        Ok(Glob {
+            source: s.to_string(),
+            segs,
+        })
+    }
+
+    /// The glob as written.
+    pub fn as_str(&self) -> &str {
+        &self.source
+    }
+
+    /// Whether `pointer` (RFC 6901, "" for the root) matches.
+    pub fn matches(&self, pointer: &str) -> bool {
+        let parts: Vec<String> = if pointer.is_empty() {
+            Vec::new()
+        } else {
+            pointer
+                .strip_prefix('/')
+                .unwrap_or(pointer)
+                .split('/')
+                .map(unescape)
+                .collect()
+        };
+        match_segs(&self.segs, &parts)
+    }
+}
+
+/// RFC 6901 unescaping: `~1` is `/`, `~0` is `~`.
+fn unescape(s: &str) -> String {
+    s.replace("~1", "/").replace("~0", "~")
+}
+
+fn match_segs(segs: &[Seg], parts: &[String]) -> bool {
+    match segs.split_first() {
+        None => parts.is_empty(),
+        Some((Seg::Any, rest)) => (0..=parts.len()).any(|i| match_segs(rest, &parts[i..])),
+        Some((Seg::Pieces(p), rest)) => {
+            !parts.is_empty() && match_pieces(p, &parts[0]) && match_segs(rest, &parts[1..])
+        }
+    }
+}
+
+/// `*`-glob of one segment: `pieces` are the literals between the `*`s.
+fn match_pieces(pieces: &[String], s: &str) -> bool {
+    if pieces.len() == 1 {
+        return pieces[0] == s;
+    }
+    let (first, last) = (&pieces[0], &pieces[pieces.len() - 1]);
+    if s.len() < first.len() + last.len() || !s.starts_with(first.as_str()) {
+        return false;
+    }
+    if !s.ends_with(last.as_str()) {
+        return false;
+    }
+    let mut rest = &s[first.len()..s.len() - last.len()];
+    for mid in &pieces[1..pieces.len() - 1] {
+        match rest.find(mid.as_str()) {
+            Some(i) => rest = &rest[i + mid.len()..],
+            None => return false,
+        }
+    }
+    true
+}
+
+/// The closest of `candidates` to `word` (edit distance at most a third of
+/// its length, at least 1; case-insensitive), for "did you mean".
+pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let w = word.to_ascii_lowercase();
+    let limit = (w.chars().count() / 3).max(1);
+    candidates
+        .into_iter()
+        .map(|c| (edit_distance(&w, &c.to_ascii_lowercase()), c))
+        .filter(|&(d, _)| d <= limit)
+        .min_by_key(|&(d, c)| (d, c.len()))
+        .map(|(_, c)| c)
+}
+
+/// Levenshtein distance over chars.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for (i, ca) in a.chars().enumerate() {
+        cur[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != cb);
+            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}
+
+/// One finding the policy acted on: its type and the action applied
+/// (for counts and metrics; never the value).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Applied {
+    /// The entity type.
+    pub entity: EntityId,
+    /// The action applied.
+    pub action: ActionKind,
+}
+
+/// What applying the policy to a record's values did, accumulated.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Tally {
+    /// Each finding acted on, in order.
+    pub applied: Vec<Applied>,
+    /// At least one finding asks for quarantine, or an action failed
+    /// (fail closed).
+    pub quarantine: bool,
+}
+
+/// The effective policy. Immutable and `Send + Sync`; built once.
 #[derive(Debug, Clone)]
 pub struct Policy {
-    template: String,
+    default: Action,
+    /// Per entity type (index: `EntityId`), when the config names it.
+    by_type: Vec<Option<Action>>,
+    fields: Vec<(Glob, Action)>,
+    allow_values: HashSet<Vec<u8>>,
+    allow_patterns: Vec<String>,
+    allow_set: Option<Regex>,
+    keys: Option<Arc<Keyset>>,
+    /// The effective policy in words: what `config check` prints and what
+    /// the policy id hashes.
+    description: String,
 }
 
 impl Default for Policy {
     /// Every finding redacted to `<TYPE>`.
     fn default() -> Self {
         Policy {
-            template: "<{type}>".to_string(),
+            default: Action::Redact {
+                template: DEFAULT_TEMPLATE.to_string(),
+            },
+            by_type: Vec::new(),
+            fields: Vec::new(),
+            allow_values: HashSet::new(),
+            allow_patterns: Vec::new(),
+            allow_set: None,
+            keys: None,
+            description: format!("default_action: redact (template {DEFAULT_TEMPLATE:?})\n"),
         }
     }
 }
 
 impl Policy {
-    /// Rewrites `text` with every finding replaced; `None` when there is
-    /// nothing to change. `utf8` widens spans to whole characters so a JSON
-    /// string stays valid UTF-8.
+    /// Builds the policy of a config against the loaded engine: entity
+    /// types must be ones the engine reports (with a "did you mean" when
+    /// close to one), and actions that need keys need `keys`. `origin`
+    /// names the config in errors.
+    pub fn build(
+        cfg: &PolicyConfig,
+        allow: &AllowConfig,
+        engine: &Engine,
+        keys: Option<Arc<Keyset>>,
+        origin: &str,
+    ) -> Result<Policy, ConfigError> {
+        let err = |path: String, reason: String| ConfigError::Invalid {
+            origin: origin.to_string(),
+            path,
+            reason,
+        };
+        let checked = |spec: &crate::config::ActionSpec, path: String| {
+            let kind = spec.check(&path).map_err(|(p, r)| err(p, r))?;
+            if kind.needs_keys() && keys.is_none() {
+                return Err(err(
+                    path,
+                    format!(
+                        "action {} needs a keyset: set keys.file or {}",
+                        kind.name(),
+                        crate::keys::KEYSET_ENV
+                    ),
+                ));
+            }
+            Ok(Action::from_spec(spec, kind, &cfg.template))
+        };
+        let default = checked(&cfg.default_action, "policy.default_action".into())?;
+        let n = engine.entity_names().count();
+        let mut by_type = vec![None; n];
+        for (ty, spec) in &cfg.actions {
+            let path = format!("policy.actions.{ty}");
+            let Some(id) = engine.entity_id(ty) else {
+                let hint = match suggest(ty, engine.entity_names()) {
+                    Some(s) => format!(" (did you mean {s}?)"),
+                    None => " (see `redactd patterns list` for the loaded types)".into(),
+                };
+                return Err(err(path, format!("unknown entity type{hint}")));
+            };
+            by_type[id.0 as usize] = Some(checked(spec, path)?);
+        }
+        let mut fields = Vec::new();
+        for (i, rule) in cfg.fields.iter().enumerate() {
+            let glob =
+                Glob::parse(&rule.path).map_err(|r| err(format!("policy.fields[{i}].path"), r))?;
+            fields.push((
+                glob,
+                checked(&rule.spec(), format!("policy.fields[{i}].action"))?,
+            ));
+        }
+        let allow_set =
+            if allow.patterns.is_empty() {
+                None
+            } else {
+                for (i, p) in allow.patterns.iter().enumerate() {
+                    Regex::new(p).map_err(|e| {
+                        err(
+                            format!("detection.allow.patterns[{i}]"),
+                            format!("bad regex: {e}"),
+                        )
+                    })?;
+                }
+                let anchored: Vec<String> = allow
+                    .patterns
+                    .iter()
+                    .map(|p| format!("^(?:{p})$"))
+                    .collect();
+                Some(Regex::new_many(&anchored).map_err(|e| {
+                    err("detection.allow.patterns".into(), format!("bad regex: {e}"))
+                })?)
+            };
+        let mut p = Policy {
+            default,
+            by_type,
+            fields,
+            allow_values: allow.values.iter().map(|v| v.as_bytes().to_vec()).collect(),
+            allow_patterns: allow.patterns.clone(),
+            allow_set,
+            keys,
+            description: String::new(),
+        };
+        p.description = p.describe(engine);
+        Ok(p)
+    }
+
+    /// The effective policy, one rule a line (YAML-like): what `redactd
+    /// config check` prints. Allow-list values are counted, not shown.
+    pub fn description(&self) -> &str {
+        &self.description
+    }
+
+    fn describe(&self, engine: &Engine) -> String {
+        let mut s = String::new();
+        let _ = writeln!(s, "default_action: {}", self.default);
+        let mut types: Vec<(&str, &Action)> = self
+            .by_type
+            .iter()
+            .enumerate()
+            .filter_map(|(i, a)| Some((engine.entity_name(EntityId(i as u16)), a.as_ref()?)))
+            .collect();
+        types.sort_by_key(|t| t.0);
+        if !types.is_empty() {
+            s.push_str("actions:\n");
+            for (t, a) in types {
+                let _ = writeln!(s, "  {t}: {a}");
+            }
+        }
+        if !self.fields.is_empty() {
+            s.push_str("fields:\n");
+            for (g, a) in &self.fields {
+                let _ = writeln!(s, "  {:?}: {a}", g.as_str());
+            }
+        }
+        let _ = writeln!(
+            s,
+            "allow: {} values, {} patterns",
+            self.allow_values.len(),
+            self.allow_patterns.len()
+        );
+        s
+    }
+
+    /// Bytes that identify the allow-list contents (hashed into the policy
+    /// id, never printed).
+    pub fn allow_fingerprint(&self) -> Vec<u8> {
+        let mut v: Vec<&Vec<u8>> = self.allow_values.iter().collect();
+        v.sort();
+        let mut out = Vec::new();
+        for x in v {
+            out.extend_from_slice(x);
+            out.push(0);
+        }
+        for p in &self.allow_patterns {
+            out.extend_from_slice(p.as_bytes());
+            out.push(0);
+        }
+        out
+    }
+
+    /// The keyset the policy's actions use, if any.
+    pub fn keys(&self) -> Option<&Keyset> {
+        self.keys.as_deref()
+    }
+
+    /// Whether a finding's text is on the allow-list.
+    pub fn allowed(&self, span: &[u8]) -> bool {
+        self.allow_values.contains(span)
+            || self.allow_set.as_ref().is_some_and(|r| r.is_match(span))
+    }
+
+    /// The action for a finding of `entity` under the field rule `field`
+    /// (see [`Policy::field_rule`]).
+    pub fn action_for(&self, entity: EntityId, field: Option<usize>) -> &Action {
+        if let Some(i) = field {
+            return &self.fields[i].1;
+        }
+        self.by_type
+            .get(entity.0 as usize)
+            .and_then(Option::as_ref)
+            .unwrap_or(&self.default)
+    }
+
+    /// The first field rule matching `pointer`, if any.
+    pub fn field_rule(&self, pointer: &str) -> Option<usize> {
+        self.fields.iter().position(|(g, _)| g.matches(pointer))
+    }
+
+    /// Applies the policy to one value's findings (sorted, not
+    /// overlapping). `json` says the value is a JSON leaf: `drop` then
+    /// removes the whole member, and spans are widened to whole UTF-8
+    /// characters. Each finding acted on is pushed to `tally`.
     pub fn apply(
         &self,
         engine: &Engine,
+        pointer: &str,
         text: &[u8],
         findings: &[Finding],
-        utf8: bool,
-    ) -> Option<Vec<u8>> {
+        json: bool,
+        tally: &mut Tally,
+    ) -> Edit {
         if findings.is_empty() {
-            return None;
+            return Edit::Keep;
         }
-        let mut out = Vec::with_capacity(text.len() + findings.len() * 8);
+        let field = if self.fields.is_empty() {
+            None
+        } else {
+            self.field_rule(pointer)
+        };
+        let mut out = Vec::with_capacity(text.len() + findings.len() * 16);
         let mut last = 0;
+        let mut changed = false;
+        let mut drop_leaf = false;
         for f in findings {
             let (mut s, mut e) = (f.start.max(last), f.end.min(text.len()));
-            if utf8 {
-                while s > last && (text[s] & 0xC0) == 0x80 {
+            if json {
+                while s > last && s < text.len() && (text[s] & 0xC0) == 0x80 {
                     s -= 1;
                 }
                 while e < text.len() && (text[e] & 0xC0) == 0x80 {
@@ -55,15 +590,197 @@ impl Policy {
             if s >= e {
                 continue;
             }
+            let span = &text[s..e];
+            if self.allowed(span) {
+                continue;
+            }
+            let action = self.action_for(f.entity, field);
+            tally.applied.push(Applied {
+                entity: f.entity,
+                action: action.kind(),
+            });
+            let entity = engine.entity_name(f.entity);
             out.extend_from_slice(&text[last..s]);
-            out.extend_from_slice(
-                self.template
-                    .replace(TYPE_PLACEHOLDER, engine.entity_name(f.entity))
-                    .as_bytes(),
-            );
             last = e;
+            match self.render(action, entity, span, &mut out) {
+                Render::Same => out.extend_from_slice(span),
+                Render::Changed => changed = true,
+                Render::Dropped => {
+                    changed = true;
+                    drop_leaf |= json;
+                }
+                Render::Quarantine => {
+                    changed = true;
+                    tally.quarantine = true;
+                }
+            }
+        }
+        if drop_leaf {
+            return Edit::Drop;
+        }
+        if !changed {
+            return Edit::Keep;
         }
         out.extend_from_slice(&text[last..]);
-        Some(out)
+        Edit::Replace(out)
+    }
+
+    /// Appends the replacement of `span` to `out`.
+    fn render(&self, action: &Action, entity: &str, span: &[u8], out: &mut Vec<u8>) -> Render {
+        match action {
+            Action::Keep => Render::Same,
+            Action::Drop => Render::Dropped,
+            Action::Redact { template } => {
+                out.extend_from_slice(template.replace(TYPE_PLACEHOLDER, entity).as_bytes());
+                Render::Changed
+            }
+            Action::Quarantine => {
+                out.extend_from_slice(
+                    DEFAULT_TEMPLATE
+                        .replace(TYPE_PLACEHOLDER, entity)
+                        .as_bytes(),
+                );
+                Render::Quarantine
+            }
+            Action::Mask {
+                keep_last,
+                mask_char,
+            } => {
+                mask(span, *keep_last, *mask_char, out);
+                Render::Changed
+            }
+            Action::Hash | Action::Surrogate | Action::Encrypt { .. } => {
+                // `build` refuses these without keys; fail closed anyway.
+                let Some(keys) = &self.keys else {
+                    out.extend_from_slice(
+                        DEFAULT_TEMPLATE
+                            .replace(TYPE_PLACEHOLDER, entity)
+                            .as_bytes(),
+                    );
+                    return Render::Quarantine;
+                };
+                match action {
+                    Action::Hash => hash(keys, entity, span, out),
+                    Action::Surrogate => {
+                        let mac = keys.pseudonym(entity, span);
+                        out.extend_from_slice(&surrogate::surrogate(entity, span, &mac));
+                    }
+                    Action::Encrypt { deterministic } => {
+                        match keys.encrypt(entity, span, *deterministic) {
+                            Ok(token) => out.extend_from_slice(token.as_bytes()),
+                            Err(_) => {
+                                out.extend_from_slice(
+                                    DEFAULT_TEMPLATE
+                                        .replace(TYPE_PLACEHOLDER, entity)
+                                        .as_bytes(),
+                                );
+                                return Render::Quarantine;
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+                Render::Changed
+            }
+        }
+    }
+}
+
+/// What `render` did with a span.
+enum Render {
+    /// Nothing written: the caller copies the span.
+    Same,
+    /// A replacement was written.
+    Changed,
+    /// Nothing written: the span (JSON: the leaf) goes.
+    Dropped,
+    /// A placeholder was written and the record is for quarantine.
+    Quarantine,
+}
+
+/// `<TYPE:16hex>` of the keyed pseudonym.
+pub fn hash(keys: &Keyset, entity: &str, value: &[u8], out: &mut Vec<u8>) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mac = keys.pseudonym(entity, value);
+    out.push(b'<');
+    out.extend_from_slice(entity.as_bytes());
+    out.push(b':');
+    for b in &mac[..HASH_HEX / 2] {
+        out.push(HEX[usize::from(b >> 4)]);
+        out.push(HEX[usize::from(b & 15)]);
+    }
+    out.push(b'>');
+}
+
+/// Masks letters and digits of `value` but the last `keep_last` (at most
+/// half of them, so a short value is never mostly shown); everything else
+/// (separators, `@`, spaces) stays. Works on UTF-8 characters; invalid
+/// UTF-8 bytes are masked.
+pub fn mask(value: &[u8], keep_last: usize, mask_char: char, out: &mut Vec<u8>) {
+    let text = String::from_utf8_lossy(value);
+    let alnum = text.chars().filter(|c| c.is_alphanumeric()).count();
+    let keep = keep_last.min(alnum / 2);
+    let mut seen = 0;
+    let mut buf = [0u8; 4];
+    for c in text.chars() {
+        if c.is_alphanumeric() || c == char::REPLACEMENT_CHARACTER {
+            seen += usize::from(c.is_alphanumeric());
+            if c.is_alphanumeric() && seen > alnum - keep {
+                out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+            } else {
+                out.extend_from_slice(mask_char.encode_utf8(&mut buf).as_bytes());
+            }
+        } else {
+            out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn masked(v: &str, n: usize) -> String {
+        let mut out = Vec::new();
+        mask(v.as_bytes(), n, '*', &mut out);
+        String::from_utf8(out).expect("utf8")
+    }
+
+    #[test]
+    fn mask_keeps_separators_and_the_last_n() {
+        assert_eq!(masked("4242-4242-4242-4242", 4), "****-****-****-4242");
+        assert_eq!(masked("4242 4242 4242 4242", 0), "**** **** **** ****");
+        assert_eq!(masked("jane.doe@example.com", 4), "****.***@******e.com");
+        // Never more than half: a 3-letter value shows one.
+        assert_eq!(masked("Ann", 4), "**n");
+        assert_eq!(masked("Zoë Ünal", 2), "*** **al");
+    }
+
+    #[test]
+    fn globs() {
+        let g = |s: &str| Glob::parse(s).expect(s);
+        assert!(g("/user/email").matches("/user/email"));
+        assert!(!g("/user/email").matches("/user/email/x"));
+        assert!(g("/items/*/card").matches("/items/3/card"));
+        assert!(!g("/items/*/card").matches("/items/card"));
+        assert!(g("/internal/**").matches("/internal"));
+        assert!(g("/internal/**").matches("/internal/a/b/c"));
+        assert!(!g("/internal/**").matches("/internals/a"));
+        assert!(g("/**/email").matches("/a/b/email"));
+        assert!(g("/**/email").matches("/email"));
+        assert!(g("/user/*_email").matches("/user/work_email"));
+        assert!(!g("/user/*_email").matches("/user/email"));
+        assert!(g("/a~1b").matches("/a~1b"));
+        assert!(g("").matches(""));
+        assert!(Glob::parse("user").is_err());
+        assert!(Glob::parse("/a/***").is_err());
+    }
+
+    #[test]
+    fn suggestions() {
+        let types = ["EMAIL_ADDRESS", "IP_ADDRESS", "US_SSN"];
+        assert_eq!(suggest("EMAIL_ADRESS", types), Some("EMAIL_ADDRESS"));
+        assert_eq!(suggest("us_ssn", types), Some("US_SSN"));
+        assert_eq!(suggest("PASSPORT", types), None);
     }
 }

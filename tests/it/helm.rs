@@ -415,10 +415,7 @@ fn packs_and_dictionaries_are_mounted_and_configured() {
         .any(|p| p == "/etc/redactd/packs"));
     assert!(cfg.detection.packs.iter().any(|p| p == "builtin"));
     assert_eq!(cfg.detection.dictionaries.len(), 1);
-    let dict_file = cfg.detection.dictionaries[0]["file"]
-        .as_str()
-        .expect("dictionary file")
-        .to_string();
+    let dict_file = cfg.detection.dictionaries[0].file.clone();
     let cm = one(&docs, "ConfigMap");
     let key = Path::new(&dict_file)
         .file_name()

@@ -5,5 +5,7 @@ mod cli;
 mod conformance;
 mod helm;
 mod packs;
+mod policy;
+mod policy_cli;
 mod prometheus;
 mod util;

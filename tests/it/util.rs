@@ -91,3 +91,51 @@ pub fn url_encode(s: &str) -> String {
     }
     out
 }
+
+/// Runs `redactd ARGS` with `stdin` and extra environment variables.
+pub fn run_env(args: &[&str], stdin: &[u8], env: &[(&str, &str)]) -> Output {
+    let mut cmd = bin();
+    cmd.args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().expect("spawn redactd");
+    let mut input = child.stdin.take().expect("stdin");
+    let data = stdin.to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = input.write_all(&data);
+    });
+    let out = child.wait_with_output().expect("wait redactd");
+    writer.join().expect("writer thread");
+    out
+}
+
+/// A fixed test keyset made from fixed bytes (never a pasted file):
+/// encryption key `k1` = bytes `seed, seed+1, …`, HMAC key `h1` = bytes
+/// `seed+100, …`. Different seeds give different keysets.
+pub fn keyset_json(seed: u8) -> String {
+    use base64::Engine as _;
+    let b64 = |start: u8| {
+        let bytes: Vec<u8> = (0..32u8).map(|i| start.wrapping_add(i)).collect();
+        base64::engine::general_purpose::STANDARD.encode(bytes)
+    };
+    serde_json::json!({
+        "version": 1,
+        "primary": "k1",
+        "keys": {"k1": {"algorithm": "aes-256-gcm", "material": b64(seed)}},
+        "hmac": {"id": "h1", "algorithm": "hmac-sha256", "material": b64(seed.wrapping_add(100))},
+    })
+    .to_string()
+}
+
+/// Writes `keyset_json(seed)` to `dir/name` with mode 0600.
+pub fn write_keyset(dir: &std::path::Path, name: &str, seed: u8) -> std::path::PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let p = dir.join(name);
+    std::fs::write(&p, keyset_json(seed)).expect("write keyset");
+    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    p
+}
