@@ -33,6 +33,13 @@ enum Command {
         #[arg(long)]
         show_values: bool,
     },
+    /// The daemon: consume the raw topics, sanitize, produce to the curated
+    /// topics (exactly once by default) until SIGTERM/SIGINT.
+    Run {
+        /// The config file (the `kafka:` section says what to read and write).
+        #[arg(long, value_name = "FILE")]
+        config: PathBuf,
+    },
     /// List or test the detectors of the loaded pattern packs.
     Patterns {
         #[command(subcommand)]
@@ -110,6 +117,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             lines: args,
             show_values,
         } => lines(&args, Mode::Scan { show_values }),
+        Command::Run { config } => run_daemon(&config),
         Command::Patterns {
             cmd: PatternsCmd::List { packs, json },
         } => list(&packs, json),
@@ -117,6 +125,20 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             cmd: PatternsCmd::Test { packs, names },
         } => test(&packs, &names),
     }
+}
+
+/// `redactd run`: config and pack errors exit 2, Kafka failures exit 1.
+fn run_daemon(file: &std::path::Path) -> Result<(), Failure> {
+    use redactd::pipeline::{self, PipelineError};
+    let cfg = redactd::config::Config::load(file).map_err(|e| Failure::Usage(e.into()))?;
+    pipeline::validate(&cfg.kafka)
+        .and_then(|()| pipeline::router_from_config(&cfg))
+        .and_then(|router| pipeline::run_until_signal(cfg, router))
+        .map(|_| ())
+        .map_err(|e| match e {
+            PipelineError::Config(_) => Failure::Usage(anyhow!("{}: {e}", file.display())),
+            e => Failure::Runtime(e.into()),
+        })
 }
 
 fn engine(p: &PackArgs, check_examples: bool) -> Result<Engine, Failure> {

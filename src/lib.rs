@@ -17,6 +17,8 @@
 //! - [`policy`]: what happens to each finding.
 //! - [`sanitize`]: the record → engine → policy path that the CLI and the
 //!   daemon share.
+//! - [`pipeline`]: the Kafka daemon (`redactd run`): batches, transactions,
+//!   quarantine, shutdown.
 //!
 //! The binary (`src/main.rs`) is a thin CLI over this library; tests and
 //! benches use the same code.
@@ -30,5 +32,6 @@ pub mod keys;
 pub mod policy;
 pub mod record;
 pub mod sample;
+pub mod pipeline;
 pub mod sanitize;
 mod util;

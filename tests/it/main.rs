@@ -3,5 +3,6 @@
 
 mod cli;
 mod conformance;
+mod kafka;
 mod packs;
 mod util;
