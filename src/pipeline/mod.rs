@@ -39,7 +39,7 @@ use std::time::{Duration, Instant};
 use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer};
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use rdkafka::message::Message;
-use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
+use rdkafka::producer::{BaseRecord, Producer, ThreadedProducer};
 use rdkafka::{Offset, TopicPartitionList};
 use sha2::{Digest, Sha256};
 
@@ -50,7 +50,7 @@ use crate::record::{Format, Limits};
 use crate::sanitize::{Sanitizer, Workspace};
 use clients::{ConsumerCtx, ProducerCtx};
 use route::{Destination, Routed, Router, Source};
-pub use shutdown::{run_until_signal, Shutdown};
+pub use shutdown::{run_until_signal, Shutdown, Watchdog};
 
 /// Why the daemon stopped with an error. Never holds record content.
 #[derive(Debug, thiserror::Error)]
@@ -269,8 +269,9 @@ struct Daemon<'a> {
     k: &'a KafkaConfig,
     router: Router,
     shutdown: &'a Shutdown,
+    watchdog: &'a Watchdog,
     consumer: BaseConsumer<ConsumerCtx>,
-    producer: BaseProducer<ProducerCtx>,
+    producer: ThreadedProducer<ProducerCtx>,
     ws: Workspace,
     outputs: HashMap<String, OutTopic>,
     quarantine: OutTopic,
@@ -282,11 +283,16 @@ struct Daemon<'a> {
 
 /// Runs the daemon until `shutdown` is triggered (then drains and returns
 /// `Ok`) or a fatal error.
-pub fn run(cfg: &Config, router: Router, shutdown: &Shutdown) -> Result<Summary, PipelineError> {
+pub fn run(
+    cfg: &Config,
+    router: Router,
+    shutdown: &Shutdown,
+    watchdog: &Watchdog,
+) -> Result<Summary, PipelineError> {
     let k = &cfg.kafka;
     validate(k)?;
     let tid = clients::transactional_id(k);
-    let producer: BaseProducer<ProducerCtx> = clients::producer_config(k, &tid)?
+    let producer: ThreadedProducer<ProducerCtx> = clients::producer_config(k, &tid)?
         .create_with_context(ProducerCtx::default())
         .map_err(kafka("create producer"))?;
     let consumer: BaseConsumer<ConsumerCtx> = clients::consumer_config(k)?
@@ -298,7 +304,10 @@ pub fn run(cfg: &Config, router: Router, shutdown: &Shutdown) -> Result<Summary,
         // aborts its open transaction, before any offset is read.
         let t0 = Instant::now();
         loop {
-            match producer.init_transactions(Duration::from_secs(30)) {
+            let call = watchdog.call("init_transactions", Duration::from_secs(30));
+            let r = producer.init_transactions(Duration::from_secs(30));
+            drop(call);
+            match r {
                 Ok(()) => break,
                 Err(e) if !shutdown.stopping() && t0.elapsed() < retry && !is_fatal(&e) => {
                     eprintln!("redactd: init_transactions: {e}; retrying");
@@ -335,6 +344,7 @@ pub fn run(cfg: &Config, router: Router, shutdown: &Shutdown) -> Result<Summary,
         k,
         router,
         shutdown,
+        watchdog,
         consumer,
         producer,
         ws: Workspace::default(),
@@ -363,7 +373,7 @@ fn is_fatal(e: &KafkaError) -> bool {
 /// Looks an output topic up; a topic that does not exist is a config error
 /// (auto-creation would hide typos and pick the partition count).
 fn out_topic(
-    producer: &BaseProducer<ProducerCtx>,
+    producer: &ThreadedProducer<ProducerCtx>,
     name: &str,
     retry: Duration,
 ) -> Result<OutTopic, PipelineError> {
@@ -587,8 +597,8 @@ impl Daemon<'_> {
             match self.producer.send(rec) {
                 Ok(()) => return Ok(()),
                 Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), _)) => {
-                    // Backpressure: serve delivery reports, then try again.
-                    self.producer.poll(Duration::from_millis(20));
+                    // Backpressure: the producer's thread drains the queue.
+                    std::thread::sleep(Duration::from_millis(5));
                 }
                 Err((e, _)) => return Err(Failed::Retry(e)),
             }
@@ -596,9 +606,11 @@ impl Daemon<'_> {
     }
 
     fn write_transaction(&mut self, batch: &Batch) -> Result<(), Failed> {
+        let call = self.watchdog.call("begin_transaction", Duration::from_secs(30));
         self.producer
             .begin_transaction()
             .map_err(|e| classify("begin_transaction", e))?;
+        drop(call);
         for item in &batch.items {
             self.send(item)?;
         }
@@ -609,14 +621,19 @@ impl Daemon<'_> {
             ))
         })?;
         let t = self.budget(Duration::from_secs(30));
+        let call = self.watchdog.call("send_offsets_to_transaction", t);
         self.producer
             .send_offsets_to_transaction(&offsets, &group, t)
             .map_err(|e| classify("send_offsets_to_transaction", e))?;
+        drop(call);
         // A retriable commit error (timeout) may be retried as is.
         let t0 = Instant::now();
         loop {
             let t = self.budget(Duration::from_secs(30));
-            match self.producer.commit_transaction(t) {
+            let call = self.watchdog.call("commit_transaction", t * 2);
+            let r = self.producer.commit_transaction(t);
+            drop(call);
+            match r {
                 Ok(()) => return Ok(()),
                 Err(KafkaError::Transaction(rd))
                     if rd.is_retriable()
@@ -636,13 +653,16 @@ impl Daemon<'_> {
             self.send(item)?;
         }
         let t = self.budget(Duration::from_secs(30));
+        let call = self.watchdog.call("flush", t);
         self.producer.flush(t).map_err(Failed::Retry)?;
+        drop(call);
         if self.producer.context().failed() != failed_before {
             return Err(Failed::Retry(KafkaError::MessageProduction(
                 RDKafkaErrorCode::Fail,
             )));
         }
         let offsets = batch.offsets()?;
+        let _call = self.watchdog.call("commit offsets", Duration::from_secs(60));
         self.consumer
             .commit(&offsets, CommitMode::Sync)
             .map_err(Failed::Retry)
@@ -651,7 +671,10 @@ impl Daemon<'_> {
     fn abort(&self) -> Result<(), PipelineError> {
         for _ in 0..10 {
             let t = self.budget(Duration::from_secs(30));
-            match self.producer.abort_transaction(t) {
+            let call = self.watchdog.call("abort_transaction", t);
+            let r = self.producer.abort_transaction(t);
+            drop(call);
+            match r {
                 Ok(()) => return Ok(()),
                 Err(e) if is_fatal(&e) => return Err(kafka("abort_transaction")(e)),
                 Err(KafkaError::Transaction(rd)) if rd.is_retriable() => {

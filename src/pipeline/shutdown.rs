@@ -1,7 +1,7 @@
 //! SIGTERM / SIGINT → stop fetching, finish or abort the open batch, exit
 //! within `drain_timeout_ms`.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -60,11 +60,90 @@ impl Shutdown {
     }
 }
 
+/// Watches the worker's blocking librdkafka calls. librdkafka 2.12's
+/// `send_offsets_to_transaction` can wait forever (it waits on the call
+/// with an infinite timeout and relies on an internal timer that a broker
+/// restart can lose); a client wedged like that cannot be torn down while a
+/// thread is inside it. See docs/decisions/0022.
+#[derive(Debug)]
+pub struct Watchdog {
+    epoch: Instant,
+    /// Milliseconds since `epoch` when the current call must have returned
+    /// (0: no call in progress).
+    due_ms: AtomicU64,
+    what: Mutex<&'static str>,
+}
+
+/// Extra time a call gets beyond its own timeout before it counts as hung.
+pub const HANG_GRACE: Duration = Duration::from_secs(30);
+
+impl Default for Watchdog {
+    fn default() -> Self {
+        Watchdog {
+            epoch: Instant::now(),
+            due_ms: AtomicU64::new(0),
+            what: Mutex::new(""),
+        }
+    }
+}
+
+/// Marks a call in progress until dropped.
+#[derive(Debug)]
+pub struct CallGuard<'a>(&'a Watchdog);
+
+impl Drop for CallGuard<'_> {
+    fn drop(&mut self) {
+        self.0.due_ms.store(0, Ordering::Release);
+    }
+}
+
+impl Watchdog {
+    /// Marks the start of `what`, which should return within `timeout`.
+    pub fn call(&self, what: &'static str, timeout: Duration) -> CallGuard<'_> {
+        if let Ok(mut w) = self.what.lock() {
+            *w = what;
+        }
+        let due = self.epoch.elapsed() + timeout + HANG_GRACE;
+        self.due_ms
+            .store(due.as_millis().max(1) as u64, Ordering::Release);
+        CallGuard(self)
+    }
+
+    /// The call that has outlived its timeout plus [`HANG_GRACE`], if any.
+    pub fn hung(&self) -> Option<&'static str> {
+        let due = self.due_ms.load(Ordering::Acquire);
+        if due != 0 && self.epoch.elapsed().as_millis() as u64 > due {
+            Some(self.what.lock().map(|w| *w).unwrap_or("librdkafka call"))
+        } else {
+            None
+        }
+    }
+}
+
+/// Replaces this process with a fresh copy of itself (same pid, same
+/// arguments): the only way out of a wedged librdkafka client. Nothing of
+/// the open batch was committed; the new instance's `init_transactions`
+/// fences the old producer and aborts its transaction. Returns only if the
+/// exec failed.
+fn reexec() -> PipelineError {
+    use std::os::unix::process::CommandExt;
+    let exe = match std::env::current_exe() {
+        Ok(e) => e,
+        Err(e) => return PipelineError::Config(format!("restart after a hung call: {e}")),
+    };
+    let e = std::process::Command::new(exe)
+        .args(std::env::args_os().skip(1))
+        .exec();
+    PipelineError::Config(format!("restart after a hung call: {e}"))
+}
+
 /// Runs the daemon on a worker thread until it fails or a signal asks it to
 /// stop; then waits at most `drain_timeout_ms` for it to drain.
 pub fn run_until_signal(cfg: Config, router: Router) -> Result<Summary, PipelineError> {
     let drain = Duration::from_millis(cfg.kafka.drain_timeout_ms);
     let shutdown = Arc::new(Shutdown::new(drain));
+    let watchdog = Arc::new(Watchdog::default());
+    let worker_watchdog = Arc::clone(&watchdog);
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -74,7 +153,7 @@ pub fn run_until_signal(cfg: Config, router: Router) -> Result<Summary, Pipeline
     let worker = std::thread::Builder::new()
         .name("redactd-pipeline".into())
         .spawn(move || {
-            let r = run(&cfg, router, &worker_shutdown);
+            let r = run(&cfg, router, &worker_shutdown, &worker_watchdog);
             let _ = tx.send(r);
         })
         .map_err(|e| PipelineError::Config(format!("worker thread: {e}")))?;
@@ -85,10 +164,19 @@ pub fn run_until_signal(cfg: Config, router: Router) -> Result<Summary, Pipeline
             .map_err(|e| PipelineError::Config(format!("SIGTERM handler: {e}")))?;
         let mut int = signal(SignalKind::interrupt())
             .map_err(|e| PipelineError::Config(format!("SIGINT handler: {e}")))?;
-        tokio::select! {
-            r = &mut rx => return r.unwrap_or(Err(PipelineError::Config("worker thread panicked".into()))),
-            _ = term.recv() => eprintln!("redactd: SIGTERM: draining"),
-            _ = int.recv() => eprintln!("redactd: SIGINT: draining"),
+        let mut tick = tokio::time::interval(Duration::from_secs(1));
+        loop {
+            tokio::select! {
+                r = &mut rx => return r.unwrap_or(Err(PipelineError::Config("worker thread panicked".into()))),
+                _ = term.recv() => { eprintln!("redactd: SIGTERM: draining"); break; }
+                _ = int.recv() => { eprintln!("redactd: SIGINT: draining"); break; }
+                _ = tick.tick() => {
+                    if let Some(what) = watchdog.hung() {
+                        eprintln!("redactd: {what} hung past its timeout; restarting the process without committing");
+                        return Err(reexec());
+                    }
+                }
+            }
         }
         shutdown.trigger();
         match tokio::time::timeout(drain, rx).await {

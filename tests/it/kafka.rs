@@ -6,7 +6,7 @@
 //! (`SERIAL`): one of them restarts the broker, and they are CPU-bound.
 //!
 //! Input records carry `seq` and `trace` headers, key `k{seq}`, timestamp
-//! `T0 + seq` and go to partition `seq % partitions`; the checks read the
+//! `t0() + seq` and go to partition `seq % partitions`; the checks read the
 //! curated topic with `isolation.level=read_committed` and count each
 //! `seq`.
 
@@ -26,7 +26,18 @@ use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
 use rdkafka::{Offset, TopicPartitionList};
 use redactd::sample::{self, Kind, Rng};
 
-const T0: i64 = 1_700_000_000_000;
+/// Record timestamps start here: the test's start time, not a fixed date,
+/// because the broker's time-based retention (168 h) would delete records
+/// stamped in the past as soon as it runs (e.g. on a broker restart).
+fn t0() -> i64 {
+    static T0: OnceLock<i64> = OnceLock::new();
+    *T0.get_or_init(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis() as i64)
+            .unwrap_or(0)
+    })
+}
 
 static SERIAL: Mutex<()> = Mutex::new(());
 
@@ -146,7 +157,7 @@ fn produce(bootstrap: &str, topic: &str, inputs: &[Input]) {
             .key(key.as_bytes())
             .payload(&i.payload[..])
             .headers(headers)
-            .timestamp(T0 + i.seq as i64);
+            .timestamp(t0() + i.seq as i64);
         loop {
             match p.send(rec) {
                 Ok(()) => break,
@@ -329,6 +340,16 @@ impl Daemon {
     }
 }
 
+/// A failing test must not leave its daemon running.
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
 /// One test's topics, group, config and daemon logs.
 struct Setup {
     bootstrap: String,
@@ -362,13 +383,15 @@ impl Setup {
     }
 
     /// Writes a config; `extra` lines go under `kafka:`, `record` under
-    /// `record:`.
+    /// `record:`. A 6 s session timeout (the broker's minimum) lets the
+    /// partitions of a killed daemon move on quickly.
     fn config(&self, delivery: &str, extra: &str, record: &str) -> PathBuf {
         let path = self.dir.path().join(format!("redactd-{delivery}.yaml"));
         let text = format!(
             "kafka:\n  brokers: {}\n  group_id: {}\n  input_topics: [{}]\n  \
              output_topic: curated.{{topic}}\n  quarantine_topic: {}\n  delivery: {delivery}\n  \
-             instance_id: it-0\n  drain_timeout_ms: 10000\n{extra}record:\n  format: json\n{record}",
+             instance_id: it-0\n  drain_timeout_ms: 10000\n  \
+             consumer: {{session.timeout.ms: \"6000\"}}\n{extra}record:\n  format: json\n{record}",
             self.bootstrap, self.group, self.input, self.quarantine
         );
         std::fs::write(&path, text).expect("write config");
@@ -421,7 +444,7 @@ fn check(inputs: &[Input], out: &[Output], partitions: i32, ordered: bool) -> Ta
         assert_eq!(o.partition, input.partition, "seq {seq}: partition kept");
         assert_eq!(o.key.as_deref(), Some(format!("k{seq}").as_bytes()), "seq {seq}: key");
         assert_eq!(o.header("trace"), Some(format!("t{seq}").as_str()), "seq {seq}: header");
-        assert_eq!(o.timestamp, Some(T0 + seq as i64), "seq {seq}: timestamp");
+        assert_eq!(o.timestamp, Some(t0() + seq as i64), "seq {seq}: timestamp");
         let findings: usize = o
             .header("redactd-findings")
             .and_then(|f| f.parse().ok())
@@ -446,6 +469,19 @@ fn check(inputs: &[Input], out: &[Output], partitions: i32, ordered: bool) -> Ta
         seen[seq as usize] += 1;
     }
     let _ = partitions;
+    // Say which records are missing (ranges of seq per partition): the
+    // first thing to look at when a run loses something.
+    let mut runs: Vec<(i32, u64, u64)> = Vec::new();
+    for (seq, _) in seen.iter().enumerate().filter(|(_, &c)| c == 0) {
+        let (seq, p) = (seq as u64, inputs[seq].partition);
+        match runs.iter_mut().rev().find(|r| r.0 == p) {
+            Some(r) if r.2 + partitions as u64 == seq => r.2 = seq,
+            _ => runs.push((p, seq, seq)),
+        }
+    }
+    if !runs.is_empty() {
+        eprintln!("missing (partition, first seq, last seq): {:?}", &runs[..runs.len().min(20)]);
+    }
     Tally {
         records: out.len(),
         lost: seen.iter().filter(|&&c| c == 0).count(),
