@@ -29,9 +29,9 @@
 pub mod config;
 pub mod detect;
 pub mod keys;
+pub mod pipeline;
 pub mod policy;
 pub mod record;
 pub mod sample;
-pub mod pipeline;
 pub mod sanitize;
 mod util;

@@ -76,10 +76,8 @@ fn build(
 
 /// The consumer's settings.
 pub fn consumer_config(k: &KafkaConfig) -> Result<ClientConfig, PipelineError> {
-    let mut base: Vec<(&str, &str)> = vec![
-        ("bootstrap.servers", &k.brokers),
-        ("group.id", &k.group_id),
-    ];
+    let mut base: Vec<(&str, &str)> =
+        vec![("bootstrap.servers", &k.brokers), ("group.id", &k.group_id)];
     base.extend_from_slice(CONSUMER_DEFAULTS);
     build(&base, &k.consumer, CONSUMER_FIXED, "consumer")
 }
@@ -213,14 +211,16 @@ mod tests {
         k.consumer
             .insert("enable.auto.commit".into(), "true".into());
         let e = consumer_config(&k).expect_err("override");
-        assert!(e.to_string().contains("kafka.consumer.enable.auto.commit"), "{e}");
+        assert!(
+            e.to_string().contains("kafka.consumer.enable.auto.commit"),
+            "{e}"
+        );
     }
 
     #[test]
     fn pass_through_and_transactional_id() {
         let mut k = KafkaConfig::default();
-        k.producer
-            .insert("security.protocol".into(), "ssl".into());
+        k.producer.insert("security.protocol".into(), "ssl".into());
         k.instance_id = Some("pod-1".into());
         let tid = transactional_id(&k);
         assert_eq!(tid, "redactd.pod-1");

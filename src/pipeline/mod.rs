@@ -151,7 +151,10 @@ pub fn validate(k: &KafkaConfig) -> Result<(), PipelineError> {
     match (&k.input_pattern, k.input_topics.is_empty()) {
         (None, true) => return bad("input_topics", "give input_topics or input_pattern"),
         (Some(_), false) => {
-            return bad("input_pattern", "give input_topics or input_pattern, not both")
+            return bad(
+                "input_pattern",
+                "give input_topics or input_pattern, not both",
+            )
         }
         _ => {}
     }
@@ -167,7 +170,10 @@ pub fn validate(k: &KafkaConfig) -> Result<(), PipelineError> {
     for t in &k.input_topics {
         let out = route::output_topic(&k.output_topic, t);
         if out == *t || *t == k.quarantine_topic {
-            return bad("output_topic", "an input topic cannot also be an output topic");
+            return bad(
+                "output_topic",
+                "an input topic cannot also be an output topic",
+            );
         }
     }
     Ok(())
@@ -336,7 +342,11 @@ pub fn run(
     eprintln!(
         "redactd: running: group={} transactional_id={} delivery={:?} policy={}",
         k.group_id,
-        if k.delivery == Delivery::ExactlyOnce { tid.as_str() } else { "-" },
+        if k.delivery == Delivery::ExactlyOnce {
+            tid.as_str()
+        } else {
+            "-"
+        },
         k.delivery,
         router.policy_id()
     );
@@ -490,10 +500,11 @@ impl Daemon<'_> {
                     };
                     let p = m.partition();
                     let size = m.payload().map_or(0, <[u8]>::len) + m.key().map_or(0, <[u8]>::len);
-                    let input_topic: Arc<str> = match batch.first.keys().find(|(t, _)| **t == *topic) {
-                        Some((t, _)) => t.clone(),
-                        None => topic.into(),
-                    };
+                    let input_topic: Arc<str> =
+                        match batch.first.keys().find(|(t, _)| **t == *topic) {
+                            Some((t, _)) => t.clone(),
+                            None => topic.into(),
+                        };
                     batch.push(
                         Item {
                             input: (input_topic, p),
@@ -588,8 +599,8 @@ impl Daemon<'_> {
 
     fn send(&self, item: &Item) -> Result<(), Failed> {
         loop {
-            let mut rec: BaseRecord<'_, [u8], [u8], ()> = BaseRecord::to(&item.out_topic)
-                .headers(item.routed.headers.clone());
+            let mut rec: BaseRecord<'_, [u8], [u8], ()> =
+                BaseRecord::to(&item.out_topic).headers(item.routed.headers.clone());
             rec.partition = item.out_partition;
             rec.key = item.key.as_deref();
             rec.payload = item.routed.payload.as_deref();
@@ -606,7 +617,9 @@ impl Daemon<'_> {
     }
 
     fn write_transaction(&mut self, batch: &Batch) -> Result<(), Failed> {
-        let call = self.watchdog.call("begin_transaction", Duration::from_secs(30));
+        let call = self
+            .watchdog
+            .call("begin_transaction", Duration::from_secs(30));
         self.producer
             .begin_transaction()
             .map_err(|e| classify("begin_transaction", e))?;
@@ -662,7 +675,9 @@ impl Daemon<'_> {
             )));
         }
         let offsets = batch.offsets()?;
-        let _call = self.watchdog.call("commit offsets", Duration::from_secs(60));
+        let _call = self
+            .watchdog
+            .call("commit offsets", Duration::from_secs(60));
         self.consumer
             .commit(&offsets, CommitMode::Sync)
             .map_err(Failed::Retry)
@@ -725,9 +740,11 @@ mod tests {
         let k = KafkaConfig::default();
         let e = validate(&k).expect_err("no inputs");
         assert!(e.to_string().starts_with("kafka.input_topics"), "{e}");
-        let mut k = KafkaConfig::default();
-        k.input_topics = vec!["a".into()];
-        k.output_topic = "a".into();
+        let mut k = KafkaConfig {
+            input_topics: vec!["a".into()],
+            output_topic: "a".into(),
+            ..KafkaConfig::default()
+        };
         let e = validate(&k).expect_err("loop");
         assert!(e.to_string().starts_with("kafka.output_topic"), "{e}");
         k.output_topic = "curated.{topic}".into();

@@ -259,7 +259,10 @@ mod tests {
                 Some(class.as_bytes()),
                 "{class}"
             );
-            assert_eq!(header(&got.headers, HEADER_SOURCE), Some(b"t/0/7".as_slice()));
+            assert_eq!(
+                header(&got.headers, HEADER_SOURCE),
+                Some(b"t/0/7".as_slice())
+            );
         }
     }
 

@@ -202,7 +202,10 @@ mod tests {
         s.trigger();
         assert!(s.stopping());
         let left = s.remaining().expect("deadline");
-        assert!(left <= Duration::from_secs(6) && left > Duration::from_secs(5), "{left:?}");
+        assert!(
+            left <= Duration::from_secs(6) && left > Duration::from_secs(5),
+            "{left:?}"
+        );
         assert!(!s.past_deadline());
     }
 }

@@ -369,7 +369,11 @@ impl Setup {
         let quarantine = format!("{input}.quarantine");
         create_topics(
             &bootstrap,
-            &[(&input, partitions), (&curated, partitions), (&quarantine, 1)],
+            &[
+                (&input, partitions),
+                (&curated, partitions),
+                (&quarantine, 1),
+            ],
         );
         Setup {
             bootstrap,
@@ -382,16 +386,20 @@ impl Setup {
         }
     }
 
-    /// Writes a config; `extra` lines go under `kafka:`, `record` under
-    /// `record:`. A 6 s session timeout (the broker's minimum) lets the
+    /// Writes the config of daemon `instance` (its transactional id is
+    /// `{group}.{instance}`); `record` lines go under `record:`. A 6 s session timeout (the broker's minimum) lets the
     /// partitions of a killed daemon move on quickly.
-    fn config(&self, delivery: &str, extra: &str, record: &str) -> PathBuf {
-        let path = self.dir.path().join(format!("redactd-{delivery}.yaml"));
+    fn config(&self, delivery: &str, instance: &str, record: &str) -> PathBuf {
+        let path = self
+            .dir
+            .path()
+            .join(format!("redactd-{delivery}-{instance}.yaml"));
         let text = format!(
             "kafka:\n  brokers: {}\n  group_id: {}\n  input_topics: [{}]\n  \
              output_topic: curated.{{topic}}\n  quarantine_topic: {}\n  delivery: {delivery}\n  \
-             instance_id: it-0\n  drain_timeout_ms: 10000\n  \
-             consumer: {{session.timeout.ms: \"6000\"}}\n{extra}record:\n  format: json\n{record}",
+             instance_id: {instance}\n  drain_timeout_ms: 10000\n  \
+             consumer: {{session.timeout.ms: \"6000\"}}\n  \
+             producer: {{transaction.timeout.ms: \"10000\"}}\nrecord:\n  format: json\n{record}",
             self.bootstrap, self.group, self.input, self.quarantine
         );
         std::fs::write(&path, text).expect("write config");
@@ -400,6 +408,31 @@ impl Setup {
 
     fn daemon(&self, config: &Path) -> Daemon {
         Daemon::start(config, &self.dir.path().join("redactd.log"))
+    }
+
+    /// Committed offset of each input partition (-1 where none); `None`
+    /// while the broker cannot answer yet (a stable-offset fetch waits for
+    /// a killed daemon's open transaction to time out).
+    fn committed_each(&self) -> Option<Vec<i64>> {
+        let c: BaseConsumer = ClientConfig::new()
+            .set("bootstrap.servers", &self.bootstrap)
+            .set("group.id", &self.group)
+            .create()
+            .expect("offset client");
+        let mut tpl = TopicPartitionList::new();
+        for p in 0..self.partitions {
+            tpl.add_partition(&self.input, p);
+        }
+        let t = c.committed_offsets(tpl, Duration::from_secs(10)).ok()?;
+        Some(
+            t.elements()
+                .iter()
+                .map(|e| match e.offset() {
+                    Offset::Offset(o) => o,
+                    _ => -1,
+                })
+                .collect(),
+        )
     }
 
     /// Input records the group has committed.
@@ -442,14 +475,25 @@ fn check(inputs: &[Input], out: &[Output], partitions: i32, ordered: bool) -> Ta
         let seq = o.seq();
         let input = &inputs[seq as usize];
         assert_eq!(o.partition, input.partition, "seq {seq}: partition kept");
-        assert_eq!(o.key.as_deref(), Some(format!("k{seq}").as_bytes()), "seq {seq}: key");
-        assert_eq!(o.header("trace"), Some(format!("t{seq}").as_str()), "seq {seq}: header");
+        assert_eq!(
+            o.key.as_deref(),
+            Some(format!("k{seq}").as_bytes()),
+            "seq {seq}: key"
+        );
+        assert_eq!(
+            o.header("trace"),
+            Some(format!("t{seq}").as_str()),
+            "seq {seq}: header"
+        );
         assert_eq!(o.timestamp, Some(t0() + seq as i64), "seq {seq}: timestamp");
         let findings: usize = o
             .header("redactd-findings")
             .and_then(|f| f.parse().ok())
             .expect("redactd-findings header");
-        assert!(findings >= input.planted.len(), "seq {seq}: {findings} findings");
+        assert!(
+            findings >= input.planted.len(),
+            "seq {seq}: {findings} findings"
+        );
         assert!(
             o.header("redactd-policy").is_some_and(|p| p.len() == 16),
             "seq {seq}: redactd-policy"
@@ -480,7 +524,10 @@ fn check(inputs: &[Input], out: &[Output], partitions: i32, ordered: bool) -> Ta
         }
     }
     if !runs.is_empty() {
-        eprintln!("missing (partition, first seq, last seq): {:?}", &runs[..runs.len().min(20)]);
+        eprintln!(
+            "missing (partition, first seq, last seq): {:?}",
+            &runs[..runs.len().min(20)]
+        );
     }
     Tally {
         records: out.len(),
@@ -500,7 +547,7 @@ fn exactly_once_100k_json_records_over_4_partitions() {
     let n = 100_000;
     let inputs = json_events(11, n, 4);
     produce(&s.bootstrap, &s.input, &inputs);
-    let cfg = s.config("exactly_once", "", "");
+    let cfg = s.config("exactly_once", "it-0", "");
     let t0 = Instant::now();
     let mut d = s.daemon(&cfg);
     s.wait_committed(n as i64, &mut d, Duration::from_secs(600));
@@ -511,9 +558,20 @@ fn exactly_once_100k_json_records_over_4_partitions() {
     let t = check(&inputs, &out, 4, true);
     report(
         "exactly_once",
-        &format!("{n} in, {t:?}, {:.1} s ({:.0} records/s)", took.as_secs_f64(), n as f64 / took.as_secs_f64()),
+        &format!(
+            "{n} in, {t:?}, {:.1} s ({:.0} records/s)",
+            took.as_secs_f64(),
+            n as f64 / took.as_secs_f64()
+        ),
     );
-    assert_eq!(t, Tally { records: n as usize, lost: 0, duplicates: 0 });
+    assert_eq!(
+        t,
+        Tally {
+            records: n as usize,
+            lost: 0,
+            duplicates: 0
+        }
+    );
     assert!(read_committed(&s.bootstrap, &s.quarantine, 1).is_empty());
 }
 
@@ -522,13 +580,16 @@ fn crash_run(delivery: &str, n: u64, seed: u64) -> Tally {
     let s = Setup::new(&format!("crash-{}", &delivery[..3]), 4);
     let inputs = json_events(seed, n, 4);
     produce(&s.bootstrap, &s.input, &inputs);
-    let cfg = s.config(delivery, "", "");
+    let cfg = s.config(delivery, "it-0", "");
     let mut rng = Rng::new(seed ^ 0x9e37);
     let mut points: Vec<i64> = (0..3)
         .map(|_| (n / 10 + rng.below(n * 8 / 10)) as i64)
         .collect();
     points.sort_unstable();
-    report(&format!("crash_{delivery}"), &format!("kill -9 after {points:?} committed"));
+    report(
+        &format!("crash_{delivery}"),
+        &format!("kill -9 after {points:?} committed"),
+    );
     let mut d = s.daemon(&cfg);
     for p in points {
         s.wait_committed(p, &mut d, Duration::from_secs(600));
@@ -565,21 +626,40 @@ fn broker_restart_mid_run_recovers_without_loss_or_duplicates() {
     let n = 100_000;
     let inputs = json_events(23, n, 4);
     produce(&s.bootstrap, &s.input, &inputs);
-    let cfg = s.config("exactly_once", "", "");
+    let cfg = s.config("exactly_once", "it-0", "");
     let mut d = s.daemon(&cfg);
     s.wait_committed(n as i64 / 4, &mut d, Duration::from_secs(600));
     let t0 = Instant::now();
     kafka_script(&["stop"]);
     kafka_script(&["start"]);
-    report("broker_restart", &format!("broker down and up again in {:.1} s", t0.elapsed().as_secs_f64()));
+    report(
+        "broker_restart",
+        &format!(
+            "broker down and up again in {:.1} s",
+            t0.elapsed().as_secs_f64()
+        ),
+    );
     s.wait_committed(n as i64, &mut d, Duration::from_secs(600));
-    report("broker_restart", &format!("all committed {:.1} s after the stop", t0.elapsed().as_secs_f64()));
+    report(
+        "broker_restart",
+        &format!(
+            "all committed {:.1} s after the stop",
+            t0.elapsed().as_secs_f64()
+        ),
+    );
     let (st, _) = d.term(Duration::from_secs(30));
     assert!(st.success(), "exit status {st}");
     let out = read_committed(&s.bootstrap, &s.curated, 4);
     let t = check(&inputs, &out, 4, true);
     report("broker_restart", &format!("{n} in, {t:?}"));
-    assert_eq!(t, Tally { records: n as usize, lost: 0, duplicates: 0 });
+    assert_eq!(
+        t,
+        Tally {
+            records: n as usize,
+            lost: 0,
+            duplicates: 0
+        }
+    );
 }
 
 #[test]
@@ -605,7 +685,12 @@ fn poison_records_go_to_quarantine_with_their_reason() {
         if seq % 51 == 50 {
             let (bytes, class) = poison[(seq / 51) as usize % 4];
             expect_q.insert(seq, (bytes.to_vec(), class));
-            inputs.push(Input { partition, seq, payload: bytes.to_vec(), planted: vec![] });
+            inputs.push(Input {
+                partition,
+                seq,
+                payload: bytes.to_vec(),
+                planted: vec![],
+            });
         } else {
             let mut i = g.next().expect("good record");
             i.seq = seq;
@@ -614,7 +699,11 @@ fn poison_records_go_to_quarantine_with_their_reason() {
         }
     }
     produce(&s.bootstrap, &s.input, &inputs);
-    let cfg = s.config("exactly_once", "", &format!("  max_record_bytes: {max}\n"));
+    let cfg = s.config(
+        "exactly_once",
+        "it-0",
+        &format!("  max_record_bytes: {max}\n"),
+    );
     let mut d = s.daemon(&cfg);
     s.wait_committed(inputs.len() as i64, &mut d, Duration::from_secs(300));
     d.assert_running();
@@ -628,7 +717,11 @@ fn poison_records_go_to_quarantine_with_their_reason() {
         assert_eq!(o.key.as_deref(), Some(format!("k{seq}").as_bytes()));
         *by_class.entry(class).or_default() += 1;
     }
-    assert_eq!(q.len(), expect_q.len(), "every poison record quarantined once");
+    assert_eq!(
+        q.len(),
+        expect_q.len(),
+        "every poison record quarantined once"
+    );
     let curated = read_committed(&s.bootstrap, &s.curated, 2);
     assert!(curated.iter().all(|o| !expect_q.contains_key(&o.seq())));
     // The good records: each once, sanitized, in order.
@@ -642,8 +735,15 @@ fn poison_records_go_to_quarantine_with_their_reason() {
         })
         .collect();
     let t = check(&good_inputs, &curated, 2, true);
-    report("poison", &format!("{} poison by class {by_class:?}, curated {t:?}", q.len()));
-    assert_eq!(t.lost, expect_q.len(), "only the poison records are missing from curated");
+    report(
+        "poison",
+        &format!("{} poison by class {by_class:?}, curated {t:?}", q.len()),
+    );
+    assert_eq!(
+        t.lost,
+        expect_q.len(),
+        "only the poison records are missing from curated"
+    );
     assert_eq!(t.duplicates, 0);
     let (st, _) = d.term(Duration::from_secs(30));
     assert!(st.success(), "exit status {st}");
@@ -656,7 +756,7 @@ fn sigterm_during_load_drains_and_restart_continues() {
     let n = 100_000;
     let inputs = json_events(47, n, 4);
     produce(&s.bootstrap, &s.input, &inputs);
-    let cfg = s.config("exactly_once", "", "");
+    let cfg = s.config("exactly_once", "it-0", "");
     let mut d = s.daemon(&cfg);
     s.wait_committed(n as i64 / 3, &mut d, Duration::from_secs(600));
     // The daemon itself exits non-zero when it cannot drain within
@@ -664,7 +764,13 @@ fn sigterm_during_load_drains_and_restart_continues() {
     // hanging.
     let (st, took) = d.term(Duration::from_secs(30));
     let at = s.committed();
-    report("sigterm", &format!("exit {st} {:.2} s after SIGTERM; {at} of {n} committed", took.as_secs_f64()));
+    report(
+        "sigterm",
+        &format!(
+            "exit {st} {:.2} s after SIGTERM; {at} of {n} committed",
+            took.as_secs_f64()
+        ),
+    );
     assert!(st.success(), "exit status {st}");
     assert!(at < n as i64, "SIGTERM came during the load");
     let mut d = s.daemon(&cfg);
@@ -674,5 +780,94 @@ fn sigterm_during_load_drains_and_restart_continues() {
     let out = read_committed(&s.bootstrap, &s.curated, 4);
     let t = check(&inputs, &out, 4, true);
     report("sigterm", &format!("{n} in, {t:?}"));
-    assert_eq!(t, Tally { records: n as usize, lost: 0, duplicates: 0 });
+    assert_eq!(
+        t,
+        Tally {
+            records: n as usize,
+            lost: 0,
+            duplicates: 0
+        }
+    );
+}
+
+#[test]
+fn scale_out_join_leave_and_kill_in_a_12_partition_group() {
+    let _g = serial();
+    let s = Setup::new("scale", 12);
+    let n = 300_000u64;
+    let inputs = json_events(61, n, 12);
+    produce(&s.bootstrap, &s.input, &inputs);
+    let cfg: Vec<PathBuf> = (0..4)
+        .map(|i| s.config("exactly_once", &format!("it-{i}"), ""))
+        .collect();
+    let mut d: Vec<Option<Daemon>> = (0..3).map(|i| Some(s.daemon(&cfg[i]))).collect();
+    let limit = Duration::from_secs(900);
+    let n = n as i64;
+    // Waits on whichever daemon is still up.
+    let wait = |target: i64, d: &mut Vec<Option<Daemon>>| {
+        let live = d.iter_mut().flatten().next().expect("a live daemon");
+        s.wait_committed(target, live, limit);
+    };
+    wait(n / 5, &mut d);
+    d.push(Some(s.daemon(&cfg[3])));
+    report("scale_out", "a fourth daemon joined");
+    wait(2 * n / 5, &mut d);
+    let (st, took) = d[1].take().expect("daemon 1").term(Duration::from_secs(30));
+    report(
+        "scale_out",
+        &format!(
+            "daemon 1 left (SIGTERM): {st} in {:.2} s",
+            took.as_secs_f64()
+        ),
+    );
+    assert!(st.success(), "exit status {st}");
+    wait(3 * n / 5, &mut d);
+    let before = loop {
+        if let Some(b) = s.committed_each() {
+            break b;
+        }
+    };
+    d[2].take().expect("daemon 2").kill9();
+    let killed = Instant::now();
+    // Every partition that still had records is owned and moving again.
+    let ends = [n / 12; 12];
+    let mut moved = vec![false; 12];
+    while moved.iter().any(|m| !m) {
+        if let Some(now) = s.committed_each() {
+            for p in 0..12 {
+                moved[p] |= now[p] > before[p] || now[p] >= ends[p];
+            }
+        }
+        assert!(
+            killed.elapsed() < limit,
+            "partitions stuck after kill -9: {moved:?}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    report(
+        "scale_out",
+        &format!(
+            "daemon 2 killed (-9): every partition committing again after {:.1} s \
+             (session.timeout.ms 6000, transaction.timeout.ms 10000)",
+            killed.elapsed().as_secs_f64()
+        ),
+    );
+    wait(n, &mut d);
+    for x in d.iter_mut() {
+        if let Some(x) = x.take() {
+            let (st, _) = x.term(Duration::from_secs(30));
+            assert!(st.success(), "exit status {st}");
+        }
+    }
+    let out = read_committed(&s.bootstrap, &s.curated, 12);
+    let t = check(&inputs, &out, 12, true);
+    report("scale_out", &format!("{n} in, {t:?}"));
+    assert_eq!(
+        t,
+        Tally {
+            records: n as usize,
+            lost: 0,
+            duplicates: 0
+        }
+    );
 }
