@@ -871,3 +871,65 @@ fn scale_out_join_leave_and_kill_in_a_12_partition_group() {
         }
     );
 }
+
+#[test]
+fn unwritable_quarantine_stops_the_daemon_without_committing_past_the_record() {
+    let _g = serial();
+    let s = Setup::new("qfail", 1);
+    let mut inputs = json_events(71, 1_001, 1);
+    inputs[500].payload = b"{\"user\": broken".to_vec();
+    inputs[500].planted.clear();
+    let cfg = s.config("exactly_once", "it-0", "");
+    let text = std::fs::read_to_string(&cfg).expect("config");
+    let text = text.replace(
+        "  drain_timeout_ms: 10000\n",
+        "  drain_timeout_ms: 10000\n  retry_timeout_ms: 15000\n",
+    );
+    std::fs::write(&cfg, text).expect("config");
+    produce(&s.bootstrap, &s.input, &inputs[..500]);
+    let mut d = s.daemon(&cfg);
+    s.wait_committed(500, &mut d, Duration::from_secs(120));
+    // The quarantine topic goes away; then a record that needs it arrives.
+    let admin: AdminClient<DefaultClientContext> = ClientConfig::new()
+        .set("bootstrap.servers", &s.bootstrap)
+        .create()
+        .expect("admin client");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    for r in rt
+        .block_on(admin.delete_topics(&[s.quarantine.as_str()], &AdminOptions::new()))
+        .expect("delete_topics")
+    {
+        r.unwrap_or_else(|(t, e)| panic!("delete {t}: {e}"));
+    }
+    produce(&s.bootstrap, &s.input, &inputs[500..]);
+    let t0 = Instant::now();
+    let status = loop {
+        if let Some(st) = d.child.try_wait().expect("try_wait") {
+            break st;
+        }
+        assert!(
+            t0.elapsed() < Duration::from_secs(180),
+            "daemon kept running with an unwritable quarantine topic:\n{}",
+            d.log_tail()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    report(
+        "quarantine_unwritable",
+        &format!(
+            "daemon stopped ({status}) {:.1} s after the poison record",
+            t0.elapsed().as_secs_f64()
+        ),
+    );
+    assert!(
+        !status.success(),
+        "a daemon that cannot quarantine must fail"
+    );
+    assert_eq!(s.committed(), 500, "nothing committed past the record");
+    let out = read_committed(&s.bootstrap, &s.curated, 1);
+    assert_eq!(out.len(), 500, "no record after it reached curated");
+    assert!(out.iter().all(|o| o.seq() < 500));
+}
