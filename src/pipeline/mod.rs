@@ -285,6 +285,9 @@ struct Daemon<'a> {
     failing_since: Option<Instant>,
     backoff: Duration,
     last_report: Instant,
+    /// Time spent writing batches (produce + commit) since the last report.
+    write_time: Duration,
+    writes: u32,
 }
 
 /// Runs the daemon until `shutdown` is triggered (then drains and returns
@@ -364,6 +367,8 @@ pub fn run(
         failing_since: None,
         backoff: Duration::from_millis(100),
         last_report: Instant::now(),
+        write_time: Duration::ZERO,
+        writes: 0,
     };
     let r = d.run();
     let summary = d.summary.clone();
@@ -438,11 +443,14 @@ impl Daemon<'_> {
     fn report(&mut self) {
         if self.last_report.elapsed() >= Duration::from_secs(10) {
             let s = &self.summary;
+            let avg_ms = self.write_time.as_millis() / u128::from(self.writes.max(1));
             eprintln!(
-                "redactd: progress: records={} curated={} quarantined={} batches={} aborted={}",
+                "redactd: progress: records={} curated={} quarantined={} batches={} aborted={} avg_write_ms={avg_ms}",
                 s.records, s.curated, s.quarantined, s.batches, s.aborted
             );
             self.last_report = Instant::now();
+            self.write_time = Duration::ZERO;
+            self.writes = 0;
         }
     }
 
@@ -543,10 +551,13 @@ impl Daemon<'_> {
     /// Writes the batch; on failure aborts, rewinds and backs off, until
     /// `retry_timeout_ms` has passed without a good batch.
     fn write(&mut self, batch: &mut Batch) -> Result<(), PipelineError> {
+        let started = Instant::now();
         let attempt = match self.k.delivery {
             Delivery::ExactlyOnce => self.write_transaction(batch),
             Delivery::AtLeastOnce => self.write_acked(batch),
         };
+        self.write_time += started.elapsed();
+        self.writes += 1;
         match attempt {
             Ok(()) => {
                 let s = &mut self.summary;
