@@ -276,6 +276,9 @@ struct Daemon<'a> {
     router: Router,
     shutdown: &'a Shutdown,
     watchdog: &'a Watchdog,
+    producer_config: rdkafka::ClientConfig,
+    /// Producers replaced after a fatal error since the last good batch.
+    replaced: u32,
     consumer: BaseConsumer<ConsumerCtx>,
     producer: ThreadedProducer<ProducerCtx>,
     ws: Workspace,
@@ -301,31 +304,16 @@ pub fn run(
     let k = &cfg.kafka;
     validate(k)?;
     let tid = clients::transactional_id(k);
-    let producer: ThreadedProducer<ProducerCtx> = clients::producer_config(k, &tid)?
-        .create_with_context(ProducerCtx::default())
-        .map_err(kafka("create producer"))?;
-    let consumer: BaseConsumer<ConsumerCtx> = clients::consumer_config(k)?
+    // Both configs are checked before either client connects.
+    let (producer_config, consumer_config) = (
+        clients::producer_config(k, &tid)?,
+        clients::consumer_config(k)?,
+    );
+    let producer = new_producer(k, &producer_config, shutdown, watchdog)?;
+    let consumer: BaseConsumer<ConsumerCtx> = consumer_config
         .create_with_context(ConsumerCtx::default())
         .map_err(kafka("create consumer"))?;
     let retry = Duration::from_millis(k.retry_timeout_ms);
-    if k.delivery == Delivery::ExactlyOnce {
-        // Fences a crashed predecessor with the same transactional id and
-        // aborts its open transaction, before any offset is read.
-        let t0 = Instant::now();
-        loop {
-            let call = watchdog.call("init_transactions", Duration::from_secs(30));
-            let r = producer.init_transactions(Duration::from_secs(30));
-            drop(call);
-            match r {
-                Ok(()) => break,
-                Err(e) if !shutdown.stopping() && t0.elapsed() < retry && !is_fatal(&e) => {
-                    eprintln!("redactd: init_transactions: {e}; retrying");
-                    std::thread::sleep(Duration::from_millis(500));
-                }
-                Err(e) => return Err(kafka("init_transactions")(e)),
-            }
-        }
-    }
     let quarantine = out_topic(&producer, &k.quarantine_topic, retry)?;
     match &k.input_pattern {
         Some(p) => {
@@ -358,6 +346,8 @@ pub fn run(
         router,
         shutdown,
         watchdog,
+        producer_config,
+        replaced: 0,
         consumer,
         producer,
         ws: Workspace::default(),
@@ -381,6 +371,38 @@ pub fn run(
     r.map(|()| summary)
 }
 
+/// Creates the producer and, for exactly-once, runs `init_transactions`:
+/// it fences a crashed predecessor with the same transactional id and
+/// aborts its open transaction, before any offset is read.
+fn new_producer(
+    k: &KafkaConfig,
+    config: &rdkafka::ClientConfig,
+    shutdown: &Shutdown,
+    watchdog: &Watchdog,
+) -> Result<ThreadedProducer<ProducerCtx>, PipelineError> {
+    let producer: ThreadedProducer<ProducerCtx> = config
+        .create_with_context(ProducerCtx::default())
+        .map_err(kafka("create producer"))?;
+    if k.delivery == Delivery::ExactlyOnce {
+        let retry = Duration::from_millis(k.retry_timeout_ms);
+        let t0 = Instant::now();
+        loop {
+            let call = watchdog.call("init_transactions", Duration::from_secs(30));
+            let r = producer.init_transactions(Duration::from_secs(30));
+            drop(call);
+            match r {
+                Ok(()) => break,
+                Err(e) if !shutdown.stopping() && t0.elapsed() < retry && !is_fatal(&e) => {
+                    eprintln!("redactd: init_transactions: {e}; retrying");
+                    std::thread::sleep(Duration::from_millis(500));
+                }
+                Err(e) => return Err(kafka("init_transactions")(e)),
+            }
+        }
+    }
+    Ok(producer)
+}
+
 fn is_fatal(e: &KafkaError) -> bool {
     matches!(e, KafkaError::Transaction(rd) if rd.is_fatal())
 }
@@ -401,12 +423,12 @@ fn out_topic(
             Ok(md) => {
                 let Some(t) = md.topics().iter().find(|t| t.name() == name) else {
                     return Err(PipelineError::Config(format!(
-                        "output topic {name}: not in the broker's metadata"
+                        "topic {name}: not in the broker's metadata"
                     )));
                 };
                 if t.error().is_some() || t.partitions().is_empty() {
                     return Err(PipelineError::Config(format!(
-                        "output topic {name} does not exist: create it (with at least as many partitions as its input)"
+                        "topic {name} (output or quarantine) does not exist: create it (an output topic with at least as many partitions as its input)"
                     )));
                 }
                 let partitions = i32::try_from(t.partitions().len()).unwrap_or(i32::MAX);
@@ -571,10 +593,11 @@ impl Daemon<'_> {
                 }
                 batch.clear();
                 self.failing_since = None;
+                self.replaced = 0;
                 self.backoff = Duration::from_millis(100);
                 Ok(())
             }
-            Err(Failed::Fatal(e)) => Err(e),
+            Err(Failed::Fatal(e)) => self.replace_producer(batch, e),
             Err(Failed::Retry(e)) => {
                 self.summary.aborted += 1;
                 eprintln!(
@@ -582,7 +605,9 @@ impl Daemon<'_> {
                     batch.items.len()
                 );
                 if self.k.delivery == Delivery::ExactlyOnce {
-                    self.abort()?;
+                    if let Err(e) = self.abort() {
+                        return self.replace_producer(batch, e);
+                    }
                 }
                 self.rewind(batch)?;
                 batch.clear();
@@ -597,6 +622,30 @@ impl Daemon<'_> {
                 Ok(())
             }
         }
+    }
+
+    /// A fatal transactional error (e.g. the coordinator aborted our
+    /// transaction and bumped the epoch after `transaction.timeout.ms`
+    /// while the broker was away): nothing of the batch was committed, so
+    /// rewind it and start a fresh producer with the same transactional id
+    /// (its `init_transactions` fences the old one). Three in a row without
+    /// a good batch, or any other fatal error, end the run.
+    fn replace_producer(
+        &mut self,
+        batch: &mut Batch,
+        e: PipelineError,
+    ) -> Result<(), PipelineError> {
+        let fatal_txn = matches!(&e, PipelineError::Kafka { source, .. } if is_fatal(source));
+        if !fatal_txn || self.replaced >= 3 || self.shutdown.stopping() {
+            return Err(e);
+        }
+        eprintln!("redactd: {e}; rewinding and replacing the producer");
+        self.summary.aborted += 1;
+        self.rewind(batch)?;
+        batch.clear();
+        self.replaced += 1;
+        self.producer = new_producer(self.k, &self.producer_config, self.shutdown, self.watchdog)?;
+        Ok(())
     }
 
     /// How long a blocking call may take: the drain budget once shutdown

@@ -631,6 +631,10 @@ fn broker_restart_mid_run_recovers_without_loss_or_duplicates() {
     s.wait_committed(n as i64 / 4, &mut d, Duration::from_secs(600));
     let t0 = Instant::now();
     kafka_script(&["stop"]);
+    // Down for longer than the test's transaction.timeout.ms (10 s): the
+    // coordinator aborts the open transaction and bumps the epoch, so the
+    // daemon must also survive a fatal producer error.
+    std::thread::sleep(Duration::from_secs(12));
     kafka_script(&["start"]);
     report(
         "broker_restart",
