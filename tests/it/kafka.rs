@@ -655,7 +655,15 @@ fn broker_restart_mid_run_recovers_without_loss_or_duplicates() {
     assert!(st.success(), "exit status {st}");
     let out = read_committed(&s.bootstrap, &s.curated, 4);
     let t = check(&inputs, &out, 4, true);
-    report("broker_restart", &format!("{n} in, {t:?}"));
+    let log = std::fs::read_to_string(s.dir.path().join("redactd.log")).unwrap_or_default();
+    report(
+        "broker_restart",
+        &format!(
+            "{n} in, {t:?}; daemon: {} batches aborted, {} producers replaced",
+            log.matches("aborting and rewinding").count(),
+            log.matches("replacing the producer").count()
+        ),
+    );
     assert_eq!(
         t,
         Tally {
