@@ -55,6 +55,10 @@ enum Command {
         #[arg(long)]
         show_values: bool,
     },
+    /// The daemon: consume the raw topics, sanitize, produce to the curated
+    /// topics (exactly once by default) until SIGTERM/SIGINT.
+    /// (`--config FILE`: its `kafka:` section says what to read and write.)
+    Run,
     /// List or test the detectors of the loaded pattern packs.
     Patterns {
         #[command(subcommand)]
@@ -199,6 +203,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             lines: args,
             show_values,
         } => lines(config, &args, Mode::Scan { show_values }),
+        Command::Run => run_daemon(config),
         Command::Patterns {
             cmd: PatternsCmd::List { packs, json },
         } => list(&load_config(config, &packs)?, json),
@@ -253,6 +258,29 @@ fn sanitizer(cfg: &Config) -> Result<Sanitizer, Failure> {
         eprintln!("redactd: warning: {w}");
     }
     Ok(s)
+}
+
+/// `redactd run`: config and pack errors exit 2, Kafka failures exit 1.
+fn run_daemon(file: Option<PathBuf>) -> Result<(), Failure> {
+    use redactd::pipeline::{self, PipelineError};
+    let shown = file
+        .clone()
+        .or_else(|| std::env::var_os(CONFIG_ENV).map(PathBuf::from))
+        .map_or_else(|| "(no config)".to_string(), |f| f.display().to_string());
+    let no_flags = PackArgs {
+        packs: Vec::new(),
+        no_builtin: false,
+        min_score: None,
+    };
+    let cfg = load_config(file, &no_flags)?;
+    pipeline::validate(&cfg.kafka)
+        .and_then(|()| pipeline::router_from_config(&cfg))
+        .and_then(|router| pipeline::run_until_signal(cfg, router))
+        .map(|_| ())
+        .map_err(|e| match e {
+            PipelineError::Config(_) => Failure::Usage(anyhow!("{shown}: {e}")),
+            e => Failure::Runtime(e.into()),
+        })
 }
 
 #[derive(Debug)]

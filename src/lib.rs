@@ -23,6 +23,8 @@
 //!   daemon share.
 //! - [`metrics`]: every Prometheus metric, declared once; [`admin`]: the
 //!   `/metrics`, `/healthz` and `/readyz` HTTP server.
+//! - [`pipeline`]: the Kafka daemon (`redactd run`): batches, transactions,
+//!   quarantine, shutdown.
 //!
 //! The binary (`src/main.rs`) is a thin CLI over this library; tests and
 //! benches use the same code.
@@ -35,6 +37,7 @@ pub mod config;
 pub mod detect;
 pub mod keys;
 pub mod metrics;
+pub mod pipeline;
 pub mod policy;
 pub mod record;
 pub mod sample;

@@ -41,6 +41,17 @@ pub struct KafkaConfig {
     pub batch_max_ms: u64,
     /// SIGTERM: how long to finish the open batch before exiting.
     pub drain_timeout_ms: u64,
+    /// How long a failing batch (broker away, output or quarantine topic
+    /// not writable) is retried before the daemon exits non-zero without
+    /// committing: long enough to ride out a broker restart, short enough
+    /// that a stuck daemon is noticed.
+    pub retry_timeout_ms: u64,
+    /// Stable name of this replica: the transactional id is
+    /// `{group_id}.{instance_id}`, so a restarted replica fences its
+    /// crashed predecessor at once instead of waiting out
+    /// `transaction.timeout.ms`. Default: `$REDACTD_INSTANCE_ID`, else
+    /// `$HOSTNAME` (a StatefulSet pod name), else `0`.
+    pub instance_id: Option<String>,
     /// librdkafka consumer settings passed through as given.
     pub consumer: BTreeMap<String, String>,
     /// librdkafka producer settings passed through as given.
@@ -61,6 +72,8 @@ impl Default for KafkaConfig {
             batch_max_bytes: 8 << 20,
             batch_max_ms: 100,
             drain_timeout_ms: 10_000,
+            retry_timeout_ms: 120_000,
+            instance_id: None,
             consumer: BTreeMap::new(),
             producer: BTreeMap::new(),
         }

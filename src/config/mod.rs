@@ -335,6 +335,15 @@ mod tests {
     }
 
     #[test]
+    fn example_kafka_config_parses() {
+        let c = Config::parse(include_str!("../../examples/redactd-kafka.yaml"))
+            .expect("examples/redactd-kafka.yaml");
+        assert_eq!(c.kafka.input_topics, vec!["raw.events".to_string()]);
+        assert_eq!(c.kafka.delivery, Delivery::ExactlyOnce);
+        assert_eq!(c.record.format, "json");
+    }
+
+    #[test]
     fn unknown_key_names_its_path() {
         let (path, reason) = Config::parse("kafka:\n  brokerz: x\n").expect_err("typo");
         assert_eq!(path, "kafka.brokerz");

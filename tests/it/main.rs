@@ -4,6 +4,7 @@
 mod cli;
 mod conformance;
 mod helm;
+mod kafka;
 mod packs;
 mod policy;
 mod policy_cli;

@@ -1,0 +1,235 @@
+//! The librdkafka clients: their settings and the callbacks the loop needs
+//! (revoked partitions, failed deliveries). Settings redactd relies on are
+//! set here and cannot be overridden from the config; everything else
+//! (TLS, SASL, tuning) passes through.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+
+use rdkafka::client::ClientContext;
+use rdkafka::config::{ClientConfig, RDKafkaLogLevel};
+use rdkafka::consumer::{BaseConsumer, ConsumerContext, Rebalance};
+use rdkafka::error::KafkaError;
+use rdkafka::producer::{DeliveryResult, ProducerContext};
+
+use super::PipelineError;
+use crate::config::{Delivery, KafkaConfig};
+
+/// Consumer settings the loop's correctness depends on.
+const CONSUMER_FIXED: &[(&str, &str)] = &[
+    // Offsets move only with the output (transaction or after delivery).
+    ("enable.auto.commit", "false"),
+    ("enable.auto.offset.store", "false"),
+];
+
+/// Producer settings the loop's correctness depends on.
+const PRODUCER_FIXED: &[(&str, &str)] = &[
+    // Retries never reorder or duplicate within a partition.
+    ("enable.idempotence", "true"),
+    ("acks", "all"),
+];
+
+/// Consumer defaults a config may override.
+const CONSUMER_DEFAULTS: &[(&str, &str)] = &[
+    // A new group starts at the beginning: nothing is skipped unsanitized.
+    ("auto.offset.reset", "earliest"),
+    // Transactional input is read as committed; also makes the committed
+    // offset fetch wait for pending transactional offset commits.
+    ("isolation.level", "read_committed"),
+    ("enable.partition.eof", "false"),
+    // Bounded prefetch: flat memory under a backlog.
+    ("queued.max.messages.kbytes", "32768"),
+];
+
+/// Producer defaults a config may override.
+const PRODUCER_DEFAULTS: &[(&str, &str)] = &[
+    ("linger.ms", "5"),
+    // A crashed replica that is never restarted holds its transaction (and
+    // the read_committed LSO of its partitions) this long.
+    ("transaction.timeout.ms", "30000"),
+];
+
+fn build(
+    base: &[(&str, &str)],
+    user: &BTreeMap<String, String>,
+    fixed: &[(&str, &str)],
+    section: &str,
+) -> Result<ClientConfig, PipelineError> {
+    let mut c = ClientConfig::new();
+    for (k, v) in base {
+        c.set(*k, *v);
+    }
+    for (k, v) in user {
+        if fixed.iter().any(|(f, _)| f == k) || k == "transactional.id" || k == "group.id" {
+            return Err(PipelineError::Config(format!(
+                "kafka.{section}.{k}: redactd sets this itself and it cannot be overridden"
+            )));
+        }
+        c.set(k, v);
+    }
+    for (k, v) in fixed {
+        c.set(*k, *v);
+    }
+    Ok(c)
+}
+
+/// The consumer's settings.
+pub fn consumer_config(k: &KafkaConfig) -> Result<ClientConfig, PipelineError> {
+    let mut base: Vec<(&str, &str)> =
+        vec![("bootstrap.servers", &k.brokers), ("group.id", &k.group_id)];
+    base.extend_from_slice(CONSUMER_DEFAULTS);
+    build(&base, &k.consumer, CONSUMER_FIXED, "consumer")
+}
+
+/// The producer's settings; `transactional_id` is set for exactly-once.
+pub fn producer_config(
+    k: &KafkaConfig,
+    transactional_id: &str,
+) -> Result<ClientConfig, PipelineError> {
+    let mut base: Vec<(&str, &str)> = vec![("bootstrap.servers", &k.brokers)];
+    base.extend_from_slice(PRODUCER_DEFAULTS);
+    let mut c = build(&base, &k.producer, PRODUCER_FIXED, "producer")?;
+    if k.delivery == Delivery::ExactlyOnce {
+        c.set("transactional.id", transactional_id);
+    }
+    Ok(c)
+}
+
+/// `{group_id}.{instance}`: stable across restarts of one replica, distinct
+/// between replicas. See docs/decisions/0020.
+pub fn transactional_id(k: &KafkaConfig) -> String {
+    let instance = k
+        .instance_id
+        .clone()
+        .or_else(|| std::env::var("REDACTD_INSTANCE_ID").ok())
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "0".into());
+    format!("{}.{}", k.group_id, instance)
+}
+
+/// librdkafka's own log lines (warnings and worse) and errors go to stderr.
+/// They name brokers, topics and partitions, never record content.
+fn log_line(level: RDKafkaLogLevel, fac: &str, msg: &str) {
+    use RDKafkaLogLevel::{Alert, Critical, Emerg, Error, Warning};
+    if matches!(level, Emerg | Alert | Critical | Error | Warning) {
+        eprintln!("redactd: librdkafka {fac}: {msg}");
+    }
+}
+
+/// Consumer callbacks: remembers revoked partitions so the loop can drop
+/// what it buffered for them.
+#[derive(Debug, Default)]
+pub struct ConsumerCtx {
+    revoked: Mutex<Vec<(String, i32)>>,
+}
+
+impl ConsumerCtx {
+    /// Partitions revoked since the last call.
+    pub fn take_revoked(&self) -> Vec<(String, i32)> {
+        match self.revoked.lock() {
+            Ok(mut g) => std::mem::take(&mut *g),
+            Err(p) => std::mem::take(&mut *p.into_inner()),
+        }
+    }
+}
+
+impl ClientContext for ConsumerCtx {
+    fn log(&self, level: RDKafkaLogLevel, fac: &str, msg: &str) {
+        log_line(level, fac, msg);
+    }
+    fn error(&self, error: KafkaError, reason: &str) {
+        eprintln!("redactd: consumer error: {error}: {reason}");
+    }
+}
+
+impl ConsumerContext for ConsumerCtx {
+    fn pre_rebalance(&self, _: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
+        match rebalance {
+            Rebalance::Revoke(tpl) => {
+                let parts: Vec<(String, i32)> = tpl
+                    .elements()
+                    .iter()
+                    .map(|e| (e.topic().to_string(), e.partition()))
+                    .collect();
+                eprintln!("redactd: partitions revoked: {}", parts.len());
+                match self.revoked.lock() {
+                    Ok(mut g) => g.extend(parts),
+                    Err(p) => p.into_inner().extend(parts),
+                }
+            }
+            Rebalance::Assign(tpl) => {
+                eprintln!("redactd: partitions assigned: {}", tpl.count());
+            }
+            Rebalance::Error(e) => eprintln!("redactd: rebalance error: {e}"),
+        }
+    }
+}
+
+/// Producer callbacks: counts failed deliveries, which the at-least-once
+/// path checks before committing (the transactional path learns the same
+/// from `commit_transaction`).
+#[derive(Debug, Default)]
+pub struct ProducerCtx {
+    failed: AtomicU64,
+}
+
+impl ProducerCtx {
+    /// Failed deliveries so far.
+    pub fn failed(&self) -> u64 {
+        self.failed.load(Ordering::Acquire)
+    }
+}
+
+impl ClientContext for ProducerCtx {
+    fn log(&self, level: RDKafkaLogLevel, fac: &str, msg: &str) {
+        log_line(level, fac, msg);
+    }
+    fn error(&self, error: KafkaError, reason: &str) {
+        eprintln!("redactd: producer error: {error}: {reason}");
+    }
+}
+
+impl ProducerContext for ProducerCtx {
+    type DeliveryOpaque = ();
+    fn delivery(&self, result: &DeliveryResult<'_>, _: ()) {
+        if let Err((e, _)) = result {
+            self.failed.fetch_add(1, Ordering::AcqRel);
+            eprintln!("redactd: delivery failed: {e}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fixed_settings_cannot_be_overridden() {
+        let mut k = KafkaConfig::default();
+        k.consumer
+            .insert("enable.auto.commit".into(), "true".into());
+        let e = consumer_config(&k).expect_err("override");
+        assert!(
+            e.to_string().contains("kafka.consumer.enable.auto.commit"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn pass_through_and_transactional_id() {
+        let mut k = KafkaConfig::default();
+        k.producer.insert("security.protocol".into(), "ssl".into());
+        k.instance_id = Some("pod-1".into());
+        let tid = transactional_id(&k);
+        assert_eq!(tid, "redactd.pod-1");
+        let c = producer_config(&k, &tid).expect("config");
+        assert_eq!(c.get("security.protocol"), Some("ssl"));
+        assert_eq!(c.get("transactional.id"), Some("redactd.pod-1"));
+        assert_eq!(c.get("enable.idempotence"), Some("true"));
+        k.delivery = Delivery::AtLeastOnce;
+        let c = producer_config(&k, &tid).expect("config");
+        assert_eq!(c.get("transactional.id"), None);
+    }
+}

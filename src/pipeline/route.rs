@@ -1,0 +1,283 @@
+//! One input message → one output message: sanitized to the curated topic,
+//! or whole to the quarantine topic. No Kafka I/O here, so every branch is
+//! unit-tested.
+
+use rdkafka::message::{Header, Headers, OwnedHeaders};
+
+use crate::record::{Format, Limits, Record};
+use crate::sanitize::{Sanitizer, Workspace};
+
+/// Header with the number of findings acted on in the record.
+pub const HEADER_FINDINGS: &str = "redactd-findings";
+/// Header with the id of the effective policy and packs.
+pub const HEADER_POLICY: &str = "redactd-policy";
+/// Header (quarantine only) with the reason class; never record content.
+pub const HEADER_ERROR: &str = "redactd-error";
+/// Header (quarantine only) naming the source: `topic/partition/offset`.
+pub const HEADER_SOURCE: &str = "redactd-source";
+
+/// Where an output message goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Destination {
+    /// The curated topic of its input topic.
+    Curated,
+    /// The quarantine topic.
+    Quarantine,
+}
+
+/// Where an input message came from: named in the quarantine header.
+#[derive(Debug, Clone, Copy)]
+pub struct Source<'a> {
+    /// Input topic.
+    pub topic: &'a str,
+    /// Input partition.
+    pub partition: i32,
+    /// Input offset.
+    pub offset: i64,
+}
+
+/// What became of one input message, ready to produce.
+#[derive(Debug)]
+pub struct Routed {
+    /// Curated or quarantine.
+    pub destination: Destination,
+    /// Sanitized payload (curated) or the original bytes (quarantine).
+    pub payload: Option<Vec<u8>>,
+    /// Input headers minus any `redactd-*` ones, plus ours.
+    pub headers: OwnedHeaders,
+    /// Findings acted on (0 for quarantine).
+    pub findings: usize,
+    /// Reason class when quarantined.
+    pub reason: Option<&'static str>,
+}
+
+/// How records are parsed and what the output carries.
+#[derive(Debug, Clone)]
+pub struct Router {
+    sanitizer: Sanitizer,
+    format: Format,
+    limits: Limits,
+    policy_id: String,
+}
+
+impl Router {
+    /// A router that parses per `format`/`limits` and stamps `policy_id`.
+    pub fn new(sanitizer: Sanitizer, format: Format, limits: Limits, policy_id: String) -> Self {
+        Router {
+            sanitizer,
+            format,
+            limits,
+            policy_id,
+        }
+    }
+
+    /// The `redactd-policy` header value.
+    pub fn policy_id(&self) -> &str {
+        &self.policy_id
+    }
+
+    /// Sanitizes one message. `source` only goes into the quarantine
+    /// header. A message without payload (a tombstone)
+    /// carries nothing to scan and is curated as is.
+    pub fn route<H: Headers>(
+        &self,
+        payload: Option<&[u8]>,
+        headers: Option<&H>,
+        source: Source<'_>,
+        ws: &mut Workspace,
+    ) -> Routed {
+        let Some(bytes) = payload else {
+            return self.curated(None, headers, 0);
+        };
+        let mut record = match Record::parse(bytes, self.format, self.limits) {
+            Ok(r) => r,
+            Err(e) => return self.quarantined(bytes, headers, e.class(), source),
+        };
+        let report = self.sanitizer.sanitize(&mut record, ws);
+        // The policy's `quarantine` action sends the original record, whole.
+        if report.quarantine {
+            return self.quarantined(bytes, headers, "policy", source);
+        }
+        let mut out = Vec::with_capacity(bytes.len() + 64);
+        record.write(&mut out);
+        self.curated(Some(out), headers, report.findings.len())
+    }
+
+    fn curated<H: Headers>(
+        &self,
+        payload: Option<Vec<u8>>,
+        headers: Option<&H>,
+        findings: usize,
+    ) -> Routed {
+        let n = findings.to_string();
+        let headers = carry(headers)
+            .insert(Header {
+                key: HEADER_FINDINGS,
+                value: Some(n.as_bytes()),
+            })
+            .insert(Header {
+                key: HEADER_POLICY,
+                value: Some(self.policy_id.as_bytes()),
+            });
+        Routed {
+            destination: Destination::Curated,
+            payload,
+            headers,
+            findings,
+            reason: None,
+        }
+    }
+
+    fn quarantined<H: Headers>(
+        &self,
+        bytes: &[u8],
+        headers: Option<&H>,
+        reason: &'static str,
+        source: Source<'_>,
+    ) -> Routed {
+        let source = format!("{}/{}/{}", source.topic, source.partition, source.offset);
+        let headers = carry(headers)
+            .insert(Header {
+                key: HEADER_ERROR,
+                value: Some(reason.as_bytes()),
+            })
+            .insert(Header {
+                key: HEADER_SOURCE,
+                value: Some(source.as_bytes()),
+            })
+            .insert(Header {
+                key: HEADER_POLICY,
+                value: Some(self.policy_id.as_bytes()),
+            });
+        Routed {
+            destination: Destination::Quarantine,
+            payload: Some(bytes.to_vec()),
+            headers,
+            findings: 0,
+            reason: Some(reason),
+        }
+    }
+}
+
+/// Copies the input headers, leaving out `redactd-*` ones so that a record
+/// sanitized twice carries only the last verdict.
+fn carry<H: Headers>(headers: Option<&H>) -> OwnedHeaders {
+    let n = headers.map_or(0, |h| h.count());
+    let mut out = OwnedHeaders::new_with_capacity(n + 3);
+    if let Some(h) = headers {
+        for hd in h.iter() {
+            if !hd.key.starts_with("redactd-") {
+                out = out.insert(hd);
+            }
+        }
+    }
+    out
+}
+
+/// The output topic for `input`: `{topic}` in the template is replaced by
+/// the input topic's name.
+pub fn output_topic(template: &str, input: &str) -> String {
+    template.replace("{topic}", input)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::detect::Engine;
+    use crate::policy::Policy;
+
+    fn router(format: Format, max_record_bytes: usize) -> Router {
+        let engine = Arc::new(Engine::builtin().expect("builtin packs"));
+        Router::new(
+            Sanitizer::new(engine, Policy::default()),
+            format,
+            Limits {
+                max_record_bytes,
+                max_depth: 64,
+            },
+            "p1".into(),
+        )
+    }
+
+    fn header<'a>(h: &'a OwnedHeaders, key: &str) -> Option<&'a [u8]> {
+        h.iter().find(|x| x.key == key).and_then(|x| x.value)
+    }
+
+    fn route(r: &Router, payload: Option<&[u8]>, headers: Option<&OwnedHeaders>) -> Routed {
+        let mut ws = Workspace::default();
+        let source = Source {
+            topic: "t",
+            partition: 0,
+            offset: 7,
+        };
+        r.route(payload, headers, source, &mut ws)
+    }
+
+    #[test]
+    fn curated_record_is_sanitized_and_stamped() {
+        let r = router(Format::Json, 1 << 20);
+        let input = OwnedHeaders::new()
+            .insert(Header {
+                key: "trace",
+                value: Some(b"abc".as_slice()),
+            })
+            .insert(Header {
+                key: "redactd-findings",
+                value: Some(b"99".as_slice()),
+            });
+        let got = route(
+            &r,
+            Some(br#"{"email":"jane.doe@example.org"}"#),
+            Some(&input),
+        );
+        assert_eq!(got.destination, Destination::Curated);
+        let payload = got.payload.expect("payload");
+        assert!(!String::from_utf8_lossy(&payload).contains("jane.doe"));
+        assert_eq!(header(&got.headers, "trace"), Some(b"abc".as_slice()));
+        assert_eq!(header(&got.headers, HEADER_FINDINGS), Some(b"1".as_slice()));
+        assert_eq!(header(&got.headers, HEADER_POLICY), Some(b"p1".as_slice()));
+        assert_eq!(got.headers.count(), 3, "old redactd-findings dropped");
+    }
+
+    #[test]
+    fn unparseable_oversize_and_deep_records_are_quarantined_whole() {
+        let r = router(Format::Json, 2048);
+        let deep = "[".repeat(1000);
+        let cases: [(&[u8], &str); 4] = [
+            (b"{not json", "invalid_json"),
+            (b"\"\xff\xfe\"", "invalid_json"),
+            (&[b'x'; 2049], "too_large"),
+            (deep.as_bytes(), "too_deep"),
+        ];
+        for (bytes, class) in cases {
+            let got = route(&r, Some(bytes), None::<&OwnedHeaders>);
+            assert_eq!(got.destination, Destination::Quarantine, "{class}");
+            assert_eq!(got.payload.as_deref(), Some(bytes), "{class}: whole");
+            assert_eq!(
+                header(&got.headers, HEADER_ERROR),
+                Some(class.as_bytes()),
+                "{class}"
+            );
+            assert_eq!(
+                header(&got.headers, HEADER_SOURCE),
+                Some(b"t/0/7".as_slice())
+            );
+        }
+    }
+
+    #[test]
+    fn tombstone_is_curated_without_payload() {
+        let r = router(Format::Json, 64);
+        let got = route(&r, None, None::<&OwnedHeaders>);
+        assert_eq!(got.destination, Destination::Curated);
+        assert!(got.payload.is_none());
+    }
+
+    #[test]
+    fn output_topic_template() {
+        assert_eq!(output_topic("curated.{topic}", "raw.a"), "curated.raw.a");
+        assert_eq!(output_topic("all-clean", "raw.a"), "all-clean");
+    }
+}
