@@ -275,7 +275,7 @@ fn run_daemon(file: Option<PathBuf>) -> Result<(), Failure> {
     let cfg = load_config(file, &no_flags)?;
     pipeline::validate(&cfg.kafka)
         .and_then(|()| pipeline::router_from_config(&cfg))
-        .and_then(|router| pipeline::run_until_signal(cfg, router))
+        .and_then(|router| pipeline::run_until_signal(cfg, router, pipeline::Observer::new()))
         .map(|_| ())
         .map_err(|e| match e {
             PipelineError::Config(_) => Failure::Usage(anyhow!("{shown}: {e}")),

@@ -42,7 +42,9 @@ use rdkafka::message::Message;
 use rdkafka::producer::{BaseRecord, Producer, ThreadedProducer};
 use rdkafka::{Offset, TopicPartitionList};
 
+use crate::admin::Readiness;
 use crate::config::{Config, Delivery, KafkaConfig};
+use crate::metrics::Metrics;
 use crate::record::{Format, Limits};
 use crate::sanitize::{Sanitizer, Workspace};
 use clients::{ConsumerCtx, ProducerCtx};
@@ -259,6 +261,32 @@ struct Daemon<'a> {
     writes: u32,
 }
 
+/// What the daemon reports to while it runs: the metrics registry the admin
+/// server renders, and the readiness latch behind `/readyz`.
+#[derive(Debug, Clone)]
+pub struct Observer {
+    /// Counters, histograms and lag gauges.
+    pub metrics: Arc<Metrics>,
+    /// Set once packs are compiled and partitions are assigned; cleared on a
+    /// full revoke or an unhealthy producer.
+    pub readiness: Arc<Readiness>,
+}
+
+impl Observer {
+    /// A fresh registry and a cleared latch mirrored in `redactd_ready`.
+    pub fn new() -> Observer {
+        let metrics = Metrics::new();
+        let readiness = Readiness::new(Some(Arc::clone(&metrics)));
+        Observer { metrics, readiness }
+    }
+}
+
+impl Default for Observer {
+    fn default() -> Self {
+        Observer::new()
+    }
+}
+
 /// Runs the daemon until `shutdown` is triggered (then drains and returns
 /// `Ok`) or a fatal error.
 pub fn run(
@@ -266,7 +294,9 @@ pub fn run(
     router: Router,
     shutdown: &Shutdown,
     watchdog: &Watchdog,
+    observer: &Observer,
 ) -> Result<Summary, PipelineError> {
+    let _ = observer; // wired in by the metrics work (issue 5)
     let k = &cfg.kafka;
     validate(k)?;
     let tid = clients::transactional_id(k);

@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use super::{route::Router, run, PipelineError, Summary};
+use super::{route::Router, run, Observer, PipelineError, Summary};
 use crate::config::Config;
 
 /// The stop flag and the drain deadline, shared by the signal task and the
@@ -139,7 +139,11 @@ fn reexec() -> PipelineError {
 
 /// Runs the daemon on a worker thread until it fails or a signal asks it to
 /// stop; then waits at most `drain_timeout_ms` for it to drain.
-pub fn run_until_signal(cfg: Config, router: Router) -> Result<Summary, PipelineError> {
+pub fn run_until_signal(
+    cfg: Config,
+    router: Router,
+    observer: Observer,
+) -> Result<Summary, PipelineError> {
     let drain = Duration::from_millis(cfg.kafka.drain_timeout_ms);
     let shutdown = Arc::new(Shutdown::new(drain));
     let watchdog = Arc::new(Watchdog::default());
@@ -153,7 +157,7 @@ pub fn run_until_signal(cfg: Config, router: Router) -> Result<Summary, Pipeline
     let worker = std::thread::Builder::new()
         .name("redactd-pipeline".into())
         .spawn(move || {
-            let r = run(&cfg, router, &worker_shutdown, &worker_watchdog);
+            let r = run(&cfg, router, &worker_shutdown, &worker_watchdog, &observer);
             let _ = tx.send(r);
         })
         .map_err(|e| PipelineError::Config(format!("worker thread: {e}")))?;
