@@ -122,6 +122,12 @@ impl Detector {
     pub fn example_count(&self) -> usize {
         self.examples.matches.len() + self.examples.no_match.len()
     }
+    /// Its `examples.match` texts, as the pack states them: tests plant
+    /// them to check that every type the packs claim is found and hidden
+    /// end to end, from the pack data rather than a pasted list.
+    pub fn match_examples(&self) -> &[String] {
+        &self.examples.matches
+    }
 }
 
 /// Per-thread scratch space, reused across scans.

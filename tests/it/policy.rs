@@ -396,3 +396,334 @@ fn from_config_without_keys_names_the_action_needing_them() {
     assert_eq!(e.key_path(), Some("policy.actions.US_SSN"));
     assert!(e.to_string().contains("needs a keyset"), "{e}");
 }
+
+// ------------------------------------- every built-in type, every action
+
+/// One built-in detector's `examples.match` text and the exact substrings
+/// the engine reports in it: as that detector's entity type, or, when a
+/// stronger overlapping detector of another type wins the span
+/// (`shadowed_by`), as whatever the engine reports there.
+#[derive(Debug, Clone)]
+struct PackExample {
+    detector: String,
+    entity: String,
+    text: String,
+    values: Vec<String>,
+    shadowed_by: Vec<String>,
+}
+
+/// Every match example of every detector of the built-in packs, with the
+/// spans the engine finds in it (scanned alone, as a whole value), read
+/// from the pack data through the engine: a type added to a pack is
+/// covered without touching this test.
+fn pack_examples() -> &'static [PackExample] {
+    static E: std::sync::OnceLock<Vec<PackExample>> = std::sync::OnceLock::new();
+    E.get_or_init(|| {
+        let engine = fixture().by_action[0].1.engine();
+        let mut out = Vec::new();
+        for d in engine.detectors() {
+            for text in d.match_examples() {
+                let found = engine.scan(text.as_bytes());
+                let own: Vec<_> = found.iter().filter(|f| f.entity == d.entity()).collect();
+                let (values, shadowed_by) = if own.is_empty() {
+                    let by = found
+                        .iter()
+                        .map(|f| engine.entity_name(f.entity).to_string());
+                    (found.iter().collect(), by.collect())
+                } else {
+                    (own, Vec::new())
+                };
+                out.push(PackExample {
+                    detector: d.id().to_string(),
+                    entity: engine.entity_name(d.entity()).to_string(),
+                    text: text.clone(),
+                    values: values
+                        .iter()
+                        .map(|f| text[f.start..f.end].to_string())
+                        .collect(),
+                    shadowed_by,
+                });
+            }
+        }
+        out
+    })
+}
+
+/// Examples whose span the engine reports as another type: overlap
+/// resolution keeps the higher-scoring (then longer) finding, so the value
+/// is found and hidden (the tests below check it) but labelled otherwise.
+/// Listed so that a change shows up here; none leaks.
+const SHADOWED: &[(&str, &str)] = &[
+    // Same 9-character shape, US_PASSPORT scores higher on "passport".
+    ("kr-passport-old", "passport S73142286"),
+    // The generic phone detector wins the whole number (same span).
+    ("ph-mobile-intl", "tel. +63 (917) 555 0188"),
+    // PHONE_NUMBER takes "(917) 555 0188"; the trunk "0" stays.
+    ("ph-mobile-local", "call 0 (917) 555 0188"),
+    // EMAIL_ADDRESS takes "password@host": the password goes, "jdoe" stays.
+    (
+        "url-credentials",
+        "GET https://jdoe:s3cr3tPw@files.example.org/report.pdf",
+    ),
+    (
+        "sidekiq-sensitive-url",
+        "source \"https://fddb0534:a9b983f0@gems.contribsys.com/\"",
+    ),
+    // URL takes the whole URL, credentials included.
+    (
+        "sidekiq-sensitive-url",
+        "http://f4539b74:44a295bd@enterprise.contribsys.com:80/path",
+    ),
+    (
+        "password-in-url",
+        "connecting to postgres://app:A2DAzqx2T4Rc1h@db.internal:5432/orders",
+    ),
+    ("password-in-url", "amqp://guest:changeme@rabbit:5672/"),
+    // Same letter-letter-7-digit shape, IT_PASSPORT scores higher.
+    ("uk-passport", "My passport number is CD7654321"),
+    ("uk-passport", "passport: ab1234567"),
+];
+
+/// A sanitizer whose every finding quarantines the record.
+fn quarantiner() -> &'static Sanitizer {
+    static Q: std::sync::OnceLock<(Sanitizer, tempfile::TempDir)> = std::sync::OnceLock::new();
+    &Q.get_or_init(|| sanitizer("  default_action: quarantine", 1))
+        .0
+}
+
+/// What of `value` must not survive `action`: all of it, except that
+/// `mask` shows the last `DEFAULT_KEEP_LAST` letters or digits (at most
+/// half of them) by contract, so only the part before those is secret.
+fn secret_part<'a>(action: &str, value: &'a str) -> &'a str {
+    if action != "mask" {
+        return value;
+    }
+    let alnum = value.chars().filter(|c| c.is_alphanumeric()).count();
+    let keep = redactd::policy::DEFAULT_KEEP_LAST.min(alnum / 2);
+    let mut seen = 0;
+    for (i, c) in value.char_indices() {
+        if c.is_alphanumeric() {
+            seen += 1;
+            if seen > alnum - keep {
+                return &value[..i];
+            }
+        }
+    }
+    value
+}
+
+/// Every string leaf and key of `v`, unescaped, one a line: a planted
+/// value holding `"` or `\\` is escaped in the raw JSON output.
+fn strings(v: &serde_json::Value, out: &mut String) {
+    match v {
+        serde_json::Value::Object(m) => {
+            for (k, x) in m {
+                out.push_str(k);
+                out.push('\n');
+                strings(x, out);
+            }
+        }
+        serde_json::Value::Array(a) => a.iter().for_each(|x| strings(x, out)),
+        serde_json::Value::String(x) => {
+            out.push_str(x);
+            out.push('\n');
+        }
+        _ => {}
+    }
+}
+
+/// Sanitizes `line` (a JSON record or a text line) under `action` and
+/// checks that no value in `planted` survives: the value (at least 4
+/// bytes) or its digits-only form (at least 6 digits), minus what `mask`
+/// shows by contract. `context` is the text around the planted values
+/// (generated fields, the non-sensitive words of the examples): a value
+/// that also occurs there is not evidence of a leak and is skipped.
+/// JSON stays JSON with the same key paths (fewer under `drop`).
+fn check_hidden(
+    action: &str,
+    s: &Sanitizer,
+    line: &str,
+    planted: &[(&str, &str)],
+    context: &str,
+) -> Result<usize, TestCaseError> {
+    let (out, report) = sanitize(s, line);
+    prop_assert!(
+        !report.findings.is_empty(),
+        "{action}: nothing found in {line}"
+    );
+    let mut hay = out.clone();
+    if let Ok(inv) = serde_json::from_str::<serde_json::Value>(line) {
+        let outv: serde_json::Value = serde_json::from_str(&out)
+            .map_err(|e| TestCaseError::fail(format!("{action}: not JSON: {e}: {out}")))?;
+        let (mut a, mut b) = (BTreeSet::new(), BTreeSet::new());
+        leaf_paths(&inv, "", &mut a);
+        leaf_paths(&outv, "", &mut b);
+        if action == "drop" {
+            prop_assert!(b.is_subset(&a) && b.len() < a.len(), "drop: paths {b:?}");
+        } else {
+            prop_assert_eq!(a, b, "{} changed key paths", action);
+        }
+        strings(&outv, &mut hay);
+    }
+    let mut checked = 0;
+    for (entity, value) in planted {
+        let secret = secret_part(action, value);
+        if secret.len() >= 4 && !context.contains(secret) {
+            checked += 1;
+            prop_assert!(
+                !hay.contains(secret),
+                "{action}: {entity} {secret:?} (of {value:?}) survives in {out}"
+            );
+        }
+        let d = digits(secret);
+        if d.len() >= 6 && !context.contains(&d) {
+            checked += 1;
+            prop_assert!(
+                !hay.contains(&d),
+                "{action}: digits {d} of {entity} {value:?} survive in {out}"
+            );
+        }
+    }
+    prop_assert_eq!(report.quarantine, action == "quarantine", "{}", action);
+    Ok(checked)
+}
+
+/// The sanitizers of every action but `keep`, `quarantine` included.
+fn every_action() -> Vec<(&'static str, &'static Sanitizer)> {
+    let mut v: Vec<_> = fixture().by_action.iter().map(|(a, s)| (*a, s)).collect();
+    v.push(("quarantine", quarantiner()));
+    v
+}
+
+/// A JSON record of generated fields (a checkout event, a chat message)
+/// with `examples` planted as whole string values under neutral keys;
+/// returns it, what is planted in it, and the text around the plants.
+fn planted_record<'a>(
+    r: &mut Rng,
+    examples: &[&'a PackExample],
+) -> (String, Vec<(&'a str, String)>, String) {
+    let mut planted = Vec::new();
+    let event = sample::record(r, Kind::JsonEvent, &mut planted);
+    let chat = sample::record(r, Kind::Chat, &mut planted);
+    let mut v: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(&event).expect("sample JSON");
+    v.insert("msg".into(), chat.clone().into());
+    let mut context = String::new();
+    let mut all: Vec<(&str, String)> = Vec::new();
+    for (i, e) in examples.iter().enumerate() {
+        v.insert(format!("note{i}"), e.text.clone().into());
+        let mut around = e.text.clone();
+        for x in &e.values {
+            around = around.replace(x.as_str(), "\n");
+        }
+        context.push_str(&around);
+        context.push('\n');
+        all.extend(e.values.iter().map(|x| (e.entity.as_str(), x.clone())));
+    }
+    // The generated fields' own planted values must go too; their
+    // surroundings are the non-planted generated text.
+    let mut rest = format!("{event}\n{chat}");
+    for p in &planted {
+        rest = rest.replace(p.value.as_str(), "\n");
+    }
+    context.push_str(&rest);
+    all.extend(planted.into_iter().map(|p| (p.entity, p.value)));
+    (serde_json::Value::Object(v).to_string(), all, context)
+}
+
+/// Every built-in pack example, sixteen to a record, under every action.
+/// Also pins the coverage: every entity type of the built-in packs has a
+/// match example the engine finds, and every example is found.
+#[test]
+fn every_pack_example_is_hidden_under_every_action() {
+    let ex = pack_examples();
+    let engine = fixture().by_action[0].1.engine();
+    let types: BTreeSet<&str> = ex.iter().map(|e| e.entity.as_str()).collect();
+    let all: BTreeSet<&str> = engine
+        .entity_names()
+        .filter(|n| *n != "PROJECT_CODENAME")
+        .collect();
+    assert_eq!(types, all, "types without a match example");
+    for e in ex {
+        assert!(
+            !e.values.is_empty(),
+            "{} finds nothing in its example {:?}",
+            e.detector,
+            e.text
+        );
+    }
+    let shadowed: Vec<(&str, &str)> = ex
+        .iter()
+        .filter(|e| !e.shadowed_by.is_empty())
+        .map(|e| (e.detector.as_str(), e.text.as_str()))
+        .collect();
+    assert_eq!(shadowed, SHADOWED, "examples found only as another type");
+    let own: BTreeSet<&str> = ex
+        .iter()
+        .filter(|e| e.shadowed_by.is_empty())
+        .map(|e| e.entity.as_str())
+        .collect();
+    // Both uk-passport examples come out as IT_PASSPORT (see SHADOWED):
+    // hidden, but no example is labelled UK_PASSPORT.
+    let never: Vec<&str> = all.difference(&own).copied().collect();
+    assert_eq!(never, ["UK_PASSPORT"], "types never found as themselves");
+    let mut r = Rng::new(7);
+    let mut checked = 0;
+    let actions = every_action();
+    for chunk in ex.chunks(16) {
+        let chunk: Vec<&PackExample> = chunk.iter().collect();
+        let (line, planted, context) = planted_record(&mut r, &chunk);
+        let planted: Vec<(&str, &str)> = planted.iter().map(|(e, v)| (*e, v.as_str())).collect();
+        for (action, s) in &actions {
+            checked += check_hidden(action, s, &line, &planted, &context)
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+    }
+    assert!(
+        checked >= ex.len() * actions.len(),
+        "too few checks: {checked}"
+    );
+    eprintln!(
+        "{} types, {} detectors, {} examples, {} actions, {checked} checks",
+        all.len(),
+        ex.iter()
+            .map(|e| &e.detector)
+            .collect::<BTreeSet<_>>()
+            .len(),
+        ex.len(),
+        actions.len()
+    );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    /// Random subsets of the pack examples planted in generated records,
+    /// as JSON values and as text lines, under every action.
+    #[test]
+    fn planted_pack_examples_survive_no_action(
+        seed in any::<u64>(),
+        picks in proptest::collection::vec(any::<prop::sample::Index>(), 1..10),
+    ) {
+        let ex = pack_examples();
+        let chosen: Vec<&PackExample> = picks.iter().map(|i| &ex[i.index(ex.len())]).collect();
+        let mut r = Rng::new(seed);
+        let (line, planted, context) = planted_record(&mut r, &chosen);
+        let planted: Vec<(&str, &str)> = planted.iter().map(|(e, v)| (*e, v.as_str())).collect();
+        for (action, s) in every_action() {
+            check_hidden(action, s, &line, &planted, &context)?;
+            for e in &chosen {
+                if serde_json::from_str::<serde_json::Value>(&e.text).is_ok() {
+                    continue;
+                }
+                let mut around = e.text.clone();
+                for x in &e.values {
+                    around = around.replace(x.as_str(), "\n");
+                }
+                let vals: Vec<(&str, &str)> =
+                    e.values.iter().map(|v| (e.entity.as_str(), v.as_str())).collect();
+                check_hidden(action, s, &e.text, &vals, &around)?;
+            }
+        }
+    }
+}
