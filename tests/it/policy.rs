@@ -479,9 +479,6 @@ const SHADOWED: &[(&str, &str)] = &[
         "connecting to postgres://app:A2DAzqx2T4Rc1h@db.internal:5432/orders",
     ),
     ("password-in-url", "amqp://guest:changeme@rabbit:5672/"),
-    // Same letter-letter-7-digit shape, IT_PASSPORT scores higher.
-    ("uk-passport", "My passport number is CD7654321"),
-    ("uk-passport", "passport: ab1234567"),
 ];
 
 /// A sanitizer whose every finding quarantines the record.
@@ -663,10 +660,8 @@ fn every_pack_example_is_hidden_under_every_action() {
         .filter(|e| e.shadowed_by.is_empty())
         .map(|e| e.entity.as_str())
         .collect();
-    // Both uk-passport examples come out as IT_PASSPORT (see SHADOWED):
-    // hidden, but no example is labelled UK_PASSPORT.
     let never: Vec<&str> = all.difference(&own).copied().collect();
-    assert_eq!(never, ["UK_PASSPORT"], "types never found as themselves");
+    assert!(never.is_empty(), "types never found as themselves: {never:?}");
     let mut r = Rng::new(7);
     let mut checked = 0;
     let actions = every_action();
