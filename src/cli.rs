@@ -231,6 +231,9 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Keys {
             cmd: KeysCmd::Rotate { file },
         } => keys_rotate(&file),
+        Command::Demo { .. } if config.is_some() => Err(usage(anyhow!(
+            "demo uses the built-in packs and default policy and does not read --config"
+        ))),
         Command::Demo {
             records,
             metrics_listen,
