@@ -17,7 +17,7 @@
 
 use std::collections::BTreeMap;
 use std::io::Write;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -43,6 +43,11 @@ pub const INPUT_TOPIC: &str = "raw.demo";
 pub const QUARANTINE_TOPIC: &str = "redactd.quarantine";
 /// Partitions of the input and curated topics.
 const PARTITIONS: i32 = 3;
+/// Most records the producer may be ahead of the reader. librdkafka's mock
+/// broker keeps at most 5 MB per partition and silently drops the oldest
+/// segments beyond that; 10,000 sample records are about 3 MB over 3
+/// partitions, so nothing is dropped before the pipeline has read it.
+const MAX_LEAD: u64 = 10_000;
 /// Record kinds, in the order the stream cycles through them.
 pub const KINDS: [Kind; 4] = [Kind::JsonEvent, Kind::Chat, Kind::Log, Kind::Clean];
 
@@ -267,17 +272,26 @@ pub fn run(opts: &Options, stop: &AtomicBool, out: &mut dyn Write) -> Result<Tal
             .map_err(|e| DemoError::Other(format!("pipeline thread: {e}")))?
     };
     let producing = Arc::new(AtomicBool::new(true));
+    let read_back = Arc::new(AtomicU64::new(0));
     let producer = {
         let brokers = brokers.clone();
-        let producing = producing.clone();
+        let (producing, read_back) = (producing.clone(), read_back.clone());
         let n = opts.records;
         std::thread::Builder::new()
             .name("redactd-demo-producer".into())
-            .spawn(move || produce(&brokers, n, &producing))
+            .spawn(move || produce(&brokers, n, &producing, &read_back))
             .map_err(|e| DemoError::Other(format!("producer thread: {e}")))?
     };
 
-    let result = read(opts, &brokers, &curated_topic, stop, &rx, &observer, out);
+    let result = read(
+        opts,
+        (&brokers, &curated_topic),
+        stop,
+        &rx,
+        &observer,
+        &read_back,
+        out,
+    );
     producing.store(false, Ordering::Release);
     shutdown.trigger();
     let produced = producer.join().unwrap_or(Ok(0));
@@ -371,9 +385,15 @@ pub fn run_until_signal(records: u64, metrics_listen: String) -> Result<(), Demo
     run(&opts, &stop, &mut out).map(|_| ())
 }
 
-/// Writes records `0..n` to the input topic (stops early when `go` is
-/// cleared); returns how many were acknowledged.
-fn produce(brokers: &str, n: u64, go: &AtomicBool) -> Result<u64, DemoError> {
+/// Writes records `0..n` to the input topic, at most [`MAX_LEAD`] ahead of
+/// `read_back` (stops early when `go` is cleared); returns how many were
+/// acknowledged.
+fn produce(
+    brokers: &str,
+    n: u64,
+    go: &AtomicBool,
+    read_back: &AtomicU64,
+) -> Result<u64, DemoError> {
     let p: ThreadedProducer<DefaultProducerContext> = ClientConfig::new()
         .set("bootstrap.servers", brokers)
         .set("linger.ms", "5")
@@ -383,6 +403,12 @@ fn produce(brokers: &str, n: u64, go: &AtomicBool) -> Result<u64, DemoError> {
     for i in 0..n {
         if !go.load(Ordering::Acquire) {
             break;
+        }
+        while i >= read_back.load(Ordering::Acquire) + MAX_LEAD {
+            if !go.load(Ordering::Acquire) {
+                return Ok(sent);
+            }
+            std::thread::sleep(Duration::from_millis(5));
         }
         let (key, _, text, _) = source_record(i);
         let mut rec = BaseRecord::to(INPUT_TOPIC).key(&key).payload(&text);
@@ -410,11 +436,11 @@ fn produce(brokers: &str, n: u64, go: &AtomicBool) -> Result<u64, DemoError> {
 /// `opts.records` records were seen, `stop` is set or the pipeline ends.
 fn read(
     opts: &Options,
-    brokers: &str,
-    curated_topic: &str,
+    (brokers, curated_topic): (&str, &str),
     stop: &AtomicBool,
     pipeline_done: &std::sync::mpsc::Receiver<Result<pipeline::Summary, PipelineError>>,
     observer: &Observer,
+    read_back: &AtomicU64,
     out: &mut dyn Write,
 ) -> Result<(Tally, Duration), DemoError> {
     let c: BaseConsumer = ClientConfig::new()
@@ -484,6 +510,7 @@ fn read(
             continue;
         }
         seen[word] |= bit;
+        read_back.fetch_add(1, Ordering::Release);
         if m.topic() == QUARANTINE_TOPIC {
             t.quarantined += 1;
             continue;
