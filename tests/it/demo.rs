@@ -87,12 +87,10 @@ fn planted(records: u64) -> Vec<String> {
         .collect()
 }
 
-#[test]
-fn demo_prints_sanitized_pairs_and_a_summary() {
-    let demo = start("300");
-    let (lines, status) = demo.finish();
+/// Three before/after pairs: the before side holds planted values of the
+/// first `records` records, the after side none.
+fn check_pairs(lines: &[String], records: u64) {
     let text = lines.join("\n");
-    assert!(status.success(), "exit {status}:\n{text}");
     let before: Vec<&str> = lines
         .iter()
         .filter_map(|l| l.strip_prefix("  before: "))
@@ -103,7 +101,7 @@ fn demo_prints_sanitized_pairs_and_a_summary() {
         .collect();
     assert_eq!(before.len(), 3, "{text}");
     assert_eq!(after.len(), 3, "{text}");
-    let values = planted(300);
+    let values = planted(records);
     // The before side shows what was planted; the after side none of it.
     assert!(
         before
@@ -123,6 +121,15 @@ fn demo_prints_sanitized_pairs_and_a_summary() {
             "{a}"
         );
     }
+}
+
+#[test]
+fn demo_prints_sanitized_pairs_and_a_summary() {
+    let demo = start("300");
+    let (lines, status) = demo.finish();
+    let text = lines.join("\n");
+    assert!(status.success(), "exit {status}:\n{text}");
+    check_pairs(&lines, 300);
     assert!(
         lines
             .iter()
@@ -151,7 +158,7 @@ fn demo_prints_sanitized_pairs_and_a_summary() {
 
 #[test]
 fn demo_serves_metrics_while_it_runs() {
-    let demo = start("2000");
+    let demo = start("20000");
     let (status, body) = demo
         .metrics
         .recv_timeout(Duration::from_secs(60))
@@ -165,10 +172,11 @@ fn demo_serves_metrics_while_it_runs() {
     );
     let (lines, status) = demo.finish();
     assert!(status.success(), "exit {status}:\n{}", lines.join("\n"));
+    check_pairs(&lines, 20_000);
     assert!(
         lines
             .iter()
-            .any(|l| l.starts_with("  records curated:   2000 in ")),
+            .any(|l| l.starts_with("  records curated:   20000 in ")),
         "{}",
         lines.join("\n")
     );
