@@ -541,7 +541,7 @@ fn read(
             shown.push(kind);
             writeln!(
                 out,
-                "\n--- {key} ({}, {findings} findings)\n  before: {before}\n  after:  {}\n",
+                "\n--- {key} ({}, {findings} findings)\n  before: {before}\n  after:  {}",
                 kind_name(kind),
                 String::from_utf8_lossy(after)
             )?;
