@@ -25,6 +25,8 @@
 //!   `/metrics`, `/healthz` and `/readyz` HTTP server.
 //! - [`pipeline`]: the Kafka daemon (`redactd run`): batches, transactions,
 //!   quarantine, shutdown.
+//! - [`demo`]: `redactd demo`: the daemon on an in-process mock cluster
+//!   fed with sample records.
 //!
 //! The binary (`src/main.rs`) is a thin CLI over this library; tests and
 //! benches use the same code.
@@ -34,6 +36,7 @@
 
 pub mod admin;
 pub mod config;
+pub mod demo;
 pub mod detect;
 pub mod keys;
 pub mod metrics;

@@ -3,6 +3,7 @@
 
 mod cli;
 mod conformance;
+mod demo;
 mod helm;
 mod kafka;
 mod packs;
