@@ -300,17 +300,15 @@ fn daemon_counts_reach_prometheus_as_records_flow_through_the_broker() {
     let addr = d.admin_addr();
     let (status, _) = http_get(&format!("http://{addr}/healthz")).expect("GET /healthz");
     assert_eq!(status, 200, "/healthz answers while the daemon starts");
-    let prom = Prometheus::start(std::slice::from_ref(&addr));
-    let inst = format!(r#"instance="{addr}""#);
-    prom.wait_for(&format!("up{{{inst}}}"), 1.0);
-
     // Ready once the group assigned our partitions.
+    let mut polls_503 = 0;
     let ready_after = loop {
         let (status, _) = http_get(&format!("http://{addr}/readyz")).expect("GET /readyz");
         if status == 200 {
             break t_start.elapsed();
         }
         assert_eq!(status, 503, "/readyz is 200 or 503");
+        polls_503 += 1;
         d.assert_running();
         assert!(
             t_start.elapsed() < Duration::from_secs(60),
@@ -319,6 +317,9 @@ fn daemon_counts_reach_prometheus_as_records_flow_through_the_broker() {
         );
         std::thread::sleep(Duration::from_millis(100));
     };
+    let prom = Prometheus::start(std::slice::from_ref(&addr));
+    let inst = format!(r#"instance="{addr}""#);
+    prom.wait_for(&format!("up{{{inst}}}"), 1.0);
     prom.wait_for(&format!("redactd_ready{{{inst}}}"), 1.0);
     prom.wait_for(&format!("redactd_assigned_partitions{{{inst}}}"), 2.0);
 
@@ -383,7 +384,7 @@ fn daemon_counts_reach_prometheus_as_records_flow_through_the_broker() {
 
     eprintln!(
         "[prometheus::daemon] {n} records, {total} findings in {} (type, action) series, \
-         {bytes_in} bytes in; /readyz 200 after {:.2} s; all committed {:.2} s after \
+         {bytes_in} bytes in; /readyz 200 {:.2} s after start ({polls_503} polls saw 503); all committed {:.2} s after \
          produce, in Prometheus {:.2} s after produce; {committed} transactions",
         expected.len(),
         ready_after.as_secs_f64(),
