@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, Context};
 use clap::{Args, Parser, Subcommand};
+use redactd::admin::AdminServer;
 use redactd::config::Config;
 use redactd::detect::Engine;
 use redactd::keys::{reveal_text, Keyset, KEYSET_ENV};
@@ -292,14 +293,28 @@ fn run_daemon(file: Option<PathBuf>) -> Result<(), Failure> {
         min_score: None,
     };
     let cfg = load_config(file, &no_flags)?;
-    pipeline::validate(&cfg.kafka)
-        .and_then(|()| pipeline::router_from_config(&cfg))
-        .and_then(|router| pipeline::run_until_signal(cfg, router, pipeline::Observer::new()))
+    let failure = |e: PipelineError| match e {
+        PipelineError::Config(_) => Failure::Usage(anyhow!("{shown}: {e}")),
+        e => Failure::Runtime(e.into()),
+    };
+    pipeline::validate(&cfg.kafka).map_err(failure)?;
+    // The admin port answers (/healthz 200, /readyz 503) before the packs
+    // compile and the clients connect; a port taken is a usage error
+    // naming metrics.listen.
+    let observer = pipeline::Observer::new();
+    let admin = AdminServer::start(
+        &cfg.metrics.listen,
+        observer.metrics.clone(),
+        observer.readiness.clone(),
+    )
+    .map_err(|e| Failure::Usage(anyhow!("{shown}: {e}")))?;
+    eprintln!("redactd: metrics on http://{}/metrics", admin.local_addr());
+    let r = pipeline::router_from_config(&cfg)
+        .and_then(|router| pipeline::run_until_signal(cfg, router, observer))
         .map(|_| ())
-        .map_err(|e| match e {
-            PipelineError::Config(_) => Failure::Usage(anyhow!("{shown}: {e}")),
-            e => Failure::Runtime(e.into()),
-        })
+        .map_err(failure);
+    admin.stop();
+    r
 }
 
 #[derive(Debug)]

@@ -301,7 +301,8 @@ impl Metrics {
 
     /// Updates `redactd_consumer_lag` from one librdkafka statistics JSON
     /// document (the `statistics.interval.ms` callback's payload): one series
-    /// per `topics.*.partitions.*` with a known `consumer_lag`. Partition
+    /// per `topics.*.partitions.*` with a known lag (see
+    /// [`parse_consumer_lag`]). Partition
     /// `-1` (librdkafka's internal unassigned partition) and unknown lag
     /// (`-1`) are skipped; series that the previous call set and this one
     /// does not (revoked partitions) are removed. Returns how many series
@@ -349,8 +350,16 @@ impl Metrics {
     }
 }
 
-/// `(topic, partition, consumer_lag)` for every partition with a known lag
-/// in a librdkafka statistics document.
+/// `(topic, partition, lag)` for every partition with a known lag in a
+/// librdkafka statistics document.
+///
+/// The lag is `consumer_lag_stored` (end offset minus the offset stored
+/// with `store_offsets`) when known, else `consumer_lag` (end offset minus
+/// the committed offset). librdkafka's `consumer_lag` only moves with
+/// offsets the consumer itself commits; offsets committed through a
+/// producer transaction (exactly-once) never reach it, so the daemon stores
+/// each committed batch's offsets and the stored lag is the one that moves.
+/// Until the first batch, the committed lag fetched at assignment is used.
 pub fn parse_consumer_lag(
     stats_json: impl AsRef<[u8]>,
 ) -> Result<Vec<(String, i32, i64)>, StatsError> {
@@ -369,6 +378,8 @@ pub fn parse_consumer_lag(
         partition: i32,
         #[serde(default = "unknown")]
         consumer_lag: i64,
+        #[serde(default = "unknown")]
+        consumer_lag_stored: i64,
     }
     fn unknown() -> i64 {
         -1
@@ -378,10 +389,15 @@ pub fn parse_consumer_lag(
     let mut out = Vec::new();
     for (topic, t) in stats.topics {
         for p in t.partitions.into_values() {
-            if p.partition < 0 || p.consumer_lag < 0 {
+            let lag = if p.consumer_lag_stored >= 0 {
+                p.consumer_lag_stored
+            } else {
+                p.consumer_lag
+            };
+            if p.partition < 0 || lag < 0 {
                 continue;
             }
-            out.push((topic.clone(), p.partition, p.consumer_lag));
+            out.push((topic.clone(), p.partition, lag));
         }
     }
     Ok(out)
@@ -448,6 +464,26 @@ mod tests {
             vec![
                 ("raw.events".to_string(), 0, 7),
                 ("raw.events".to_string(), 1, 42)
+            ]
+        );
+    }
+
+    #[test]
+    fn lag_parser_prefers_the_stored_lag() {
+        // Exactly-once: the committed lag never moves (offsets go through
+        // the transaction), the stored one does; a partition with neither
+        // offset known has no lag.
+        let doc = r#"{"topics": {"in": {"partitions": {
+            "0": {"partition": 0, "consumer_lag": -1, "consumer_lag_stored": 0},
+            "1": {"partition": 1, "consumer_lag": 40, "consumer_lag_stored": 3},
+            "2": {"partition": 2, "consumer_lag": 9, "consumer_lag_stored": -1},
+            "3": {"partition": 3, "consumer_lag": -1, "consumer_lag_stored": -1}}}}}"#;
+        assert_eq!(
+            parse_consumer_lag(doc).expect("parse"),
+            vec![
+                ("in".to_string(), 0, 0),
+                ("in".to_string(), 1, 3),
+                ("in".to_string(), 2, 9)
             ]
         );
     }

@@ -27,6 +27,17 @@
 //! callbacks only run inside `poll`, i.e. never while a transaction is open;
 //! a revoke drops the buffered messages of the revoked partitions (their
 //! new owner starts at the committed offset). See docs/decisions/0020–0022.
+//!
+//! # What it reports
+//!
+//! To the [`Observer`]: per committed record its outcome, payload bytes and
+//! sanitize time; per committed batch its findings by (type, action) and
+//! the transaction result; aborted batches and Kafka errors by class; the
+//! assigned-partition count after each rebalance; consumer lag from
+//! librdkafka's statistics; and readiness (partitions assigned and the
+//! producer initialised). Records are counted when their batch commits, so
+//! a batch that is aborted and read again counts once. See
+//! docs/decisions/0040.
 
 pub mod clients;
 pub mod route;
@@ -44,7 +55,9 @@ use rdkafka::{Offset, TopicPartitionList};
 
 use crate::admin::Readiness;
 use crate::config::{Config, Delivery, KafkaConfig};
-use crate::metrics::Metrics;
+use crate::detect::EntityId;
+use crate::metrics::{Metrics, Outcome, TxResult};
+use crate::policy::ActionKind;
 use crate::record::{Format, Limits};
 use crate::sanitize::{Sanitizer, Workspace};
 use clients::{ConsumerCtx, ProducerCtx};
@@ -157,6 +170,10 @@ struct Item {
     key: Option<Vec<u8>>,
     timestamp: Option<i64>,
     routed: Routed,
+    /// Input payload bytes (for `redactd_bytes_total{direction="in"}`).
+    bytes_in: usize,
+    /// Parse + scan + sanitize time.
+    took: Duration,
 }
 
 /// The open batch: routed messages and, per input partition, the first and
@@ -233,6 +250,24 @@ fn classify(what: &'static str, e: KafkaError) -> Failed {
     }
 }
 
+/// The metric class of a Kafka error that failed a batch: the step, never
+/// the message (which may name brokers, but keeps label values bounded).
+fn error_class(e: &KafkaError) -> &'static str {
+    match e {
+        KafkaError::Transaction(_) => "kafka_transaction",
+        KafkaError::MessageProduction(_) => "kafka_produce",
+        KafkaError::Flush(_) => "kafka_flush",
+        KafkaError::ConsumerCommit(_) => "kafka_commit",
+        _ => "kafka_other",
+    }
+}
+
+/// Ready (`/readyz` 200) while partitions are assigned and the producer is
+/// usable; the packs are compiled before the loop starts.
+fn set_ready(observer: &Observer, assigned: usize, producer_ok: bool) {
+    observer.readiness.set(assigned > 0 && producer_ok);
+}
+
 /// Output topic of an input topic, with its partition count.
 struct OutTopic {
     name: Arc<str>,
@@ -259,6 +294,14 @@ struct Daemon<'a> {
     /// Time spent writing batches (produce + commit) since the last report.
     write_time: Duration,
     writes: u32,
+    observer: &'a Observer,
+    /// Findings of the batch being counted, by (type, action): one label
+    /// lookup per pair and batch instead of one per finding.
+    finding_counts: HashMap<(EntityId, ActionKind), u64>,
+    /// Input partitions assigned (after the last rebalance).
+    assigned: usize,
+    /// False while the producer is being replaced.
+    producer_ok: bool,
 }
 
 /// What the daemon reports to while it runs: the metrics registry the admin
@@ -296,7 +339,6 @@ pub fn run(
     watchdog: &Watchdog,
     observer: &Observer,
 ) -> Result<Summary, PipelineError> {
-    let _ = observer; // wired in by the metrics work (issue 5)
     let k = &cfg.kafka;
     validate(k)?;
     let tid = clients::transactional_id(k);
@@ -307,7 +349,7 @@ pub fn run(
     );
     let producer = new_producer(k, &producer_config, shutdown, watchdog)?;
     let consumer: BaseConsumer<ConsumerCtx> = consumer_config
-        .create_with_context(ConsumerCtx::default())
+        .create_with_context(ConsumerCtx::new(Arc::clone(&observer.metrics)))
         .map_err(kafka("create consumer"))?;
     let retry = Duration::from_millis(k.retry_timeout_ms);
     let quarantine = out_topic(&producer, &k.quarantine_topic, retry)?;
@@ -355,8 +397,15 @@ pub fn run(
         last_report: Instant::now(),
         write_time: Duration::ZERO,
         writes: 0,
+        observer,
+        finding_counts: HashMap::new(),
+        assigned: 0,
+        producer_ok: true,
     };
+    observer.metrics.set_assigned_partitions(0);
     let r = d.run();
+    // Draining or failed: no longer a member worth routing work to.
+    observer.readiness.set(false);
     let summary = d.summary.clone();
     eprintln!(
         "redactd: stopped: records={} curated={} quarantined={} batches={} aborted={}",
@@ -495,6 +544,12 @@ impl Daemon<'_> {
             if !revoked.is_empty() {
                 batch.drop_partitions(&revoked);
             }
+            if self.consumer.context().take_rebalanced() {
+                // Field by field: `polled` still borrows the consumer.
+                self.assigned = self.consumer.assignment().map_or(0, |a| a.count());
+                self.observer.metrics.set_assigned_partitions(self.assigned);
+                set_ready(self.observer, self.assigned, self.producer_ok);
+            }
             match polled {
                 None => {}
                 Some(Err(KafkaError::MessageConsumptionFatal(code))) => {
@@ -503,7 +558,10 @@ impl Daemon<'_> {
                         source: KafkaError::MessageConsumptionFatal(code),
                     })
                 }
-                Some(Err(e)) => eprintln!("redactd: consume: {e}"),
+                Some(Err(e)) => {
+                    self.observer.metrics.error("kafka_consume");
+                    eprintln!("redactd: consume: {e}");
+                }
                 Some(Ok(m)) => {
                     // Owned, so that the consumer is free while we route.
                     let m = m.detach();
@@ -515,9 +573,11 @@ impl Daemon<'_> {
                         partition: m.partition(),
                         offset: m.offset(),
                     };
+                    let t0 = Instant::now();
                     let routed = self
                         .router
                         .route(m.payload(), m.headers(), source, &mut self.ws);
+                    let took = t0.elapsed();
                     let (out_topic, out_parts) = match routed.destination {
                         Destination::Curated => (out_topic, out_parts),
                         Destination::Quarantine => {
@@ -525,7 +585,8 @@ impl Daemon<'_> {
                         }
                     };
                     let p = m.partition();
-                    let size = m.payload().map_or(0, <[u8]>::len) + m.key().map_or(0, <[u8]>::len);
+                    let bytes_in = m.payload().map_or(0, <[u8]>::len);
+                    let size = bytes_in + m.key().map_or(0, <[u8]>::len);
                     let input_topic: Arc<str> =
                         match batch.first.keys().find(|(t, _)| **t == *topic) {
                             Some((t, _)) => t.clone(),
@@ -543,6 +604,8 @@ impl Daemon<'_> {
                             key: m.key().map(<[u8]>::to_vec),
                             timestamp: m.timestamp().to_millis(),
                             routed,
+                            bytes_in,
+                            took,
                         },
                         size,
                     );
@@ -576,8 +639,22 @@ impl Daemon<'_> {
         };
         self.write_time += started.elapsed();
         self.writes += 1;
+        if attempt.is_err() {
+            self.observer.metrics.transaction(TxResult::Aborted);
+        }
         match attempt {
             Ok(()) => {
+                self.count(batch);
+                if self.k.delivery == Delivery::ExactlyOnce {
+                    // Only for librdkafka's statistics: its consumer_lag is
+                    // measured from the stored (or committed) offset, and
+                    // offsets sent in a transaction update neither. Stored
+                    // offsets are never committed (enable.auto.commit is
+                    // off), and a revoked partition's store may fail: ignored.
+                    if let Ok(tpl) = batch.offsets() {
+                        let _ = self.consumer.store_offsets(&tpl);
+                    }
+                }
                 let s = &mut self.summary;
                 s.batches += 1;
                 for i in &batch.items {
@@ -595,6 +672,7 @@ impl Daemon<'_> {
             }
             Err(Failed::Fatal(e)) => self.replace_producer(batch, e),
             Err(Failed::Retry(e)) => {
+                self.observer.metrics.error(error_class(&e));
                 self.summary.aborted += 1;
                 eprintln!(
                     "redactd: batch of {} records failed ({e}); aborting and rewinding",
@@ -636,12 +714,49 @@ impl Daemon<'_> {
             return Err(e);
         }
         eprintln!("redactd: {e}; rewinding and replacing the producer");
+        self.observer.metrics.error("kafka_fatal");
         self.summary.aborted += 1;
+        self.producer_ok = false;
+        self.refresh_ready();
         self.rewind(batch)?;
         batch.clear();
         self.replaced += 1;
         self.producer = new_producer(self.k, &self.producer_config, self.shutdown, self.watchdog)?;
+        self.producer_ok = true;
+        self.refresh_ready();
         Ok(())
+    }
+
+    /// A committed batch, into the metrics: per record its outcome, bytes
+    /// and time (cheap: the counters are resolved once), per (type,
+    /// action) its findings, per quarantined record its reason class.
+    fn count(&mut self, batch: &Batch) {
+        let m = &self.observer.metrics;
+        self.finding_counts.clear();
+        for i in &batch.items {
+            let r = &i.routed;
+            let out = r.payload.as_ref().map_or(0, Vec::len);
+            let outcome = match r.destination {
+                Destination::Curated => Outcome::Curated,
+                Destination::Quarantine => Outcome::Quarantined,
+            };
+            m.record(outcome, i.bytes_in, out, i.took);
+            if let Some(reason) = r.reason {
+                m.error(reason);
+            }
+            for a in &r.applied {
+                *self.finding_counts.entry((a.entity, a.action)).or_default() += 1;
+            }
+        }
+        for ((entity, action), n) in &self.finding_counts {
+            let (t, a) = self.router.finding_labels(*entity, *action);
+            m.findings(t, a, *n);
+        }
+        m.transaction(TxResult::Committed);
+    }
+
+    fn refresh_ready(&self) {
+        set_ready(self.observer, self.assigned, self.producer_ok);
     }
 
     /// How long a blocking call may take: the drain budget once shutdown
@@ -825,8 +940,11 @@ mod tests {
                         payload: None,
                         headers: rdkafka::message::OwnedHeaders::new(),
                         findings: 0,
+                        applied: Vec::new(),
                         reason: None,
                     },
+                    bytes_in: 0,
+                    took: Duration::ZERO,
                 },
                 1,
             );

@@ -4,6 +4,8 @@
 
 use rdkafka::message::{Header, Headers, OwnedHeaders};
 
+use crate::detect::EntityId;
+use crate::policy::{ActionKind, Applied};
 use crate::record::{Format, Limits, Record};
 use crate::sanitize::{Sanitizer, Workspace};
 
@@ -47,6 +49,11 @@ pub struct Routed {
     pub headers: OwnedHeaders,
     /// Findings acted on (0 for quarantine).
     pub findings: usize,
+    /// The (type, action) of each finding, for `redactd_findings_total`:
+    /// the sanitizer's own list, moved here (no copy). For a record the
+    /// policy quarantined, only its `quarantine` findings: the others were
+    /// not applied to anything that was written.
+    pub applied: Vec<Applied>,
     /// Reason class when quarantined.
     pub reason: Option<&'static str>,
 }
@@ -76,6 +83,12 @@ impl Router {
         &self.policy_id
     }
 
+    /// The metric labels of a finding: its entity type's name (from the
+    /// loaded packs) and the action's config name. Names, never values.
+    pub fn finding_labels(&self, entity: EntityId, action: ActionKind) -> (&str, &'static str) {
+        (self.sanitizer.engine().entity_name(entity), action.name())
+    }
+
     /// Sanitizes one message. `source` only goes into the quarantine
     /// header. A message without payload (a tombstone)
     /// carries nothing to scan and is curated as is.
@@ -87,28 +100,32 @@ impl Router {
         ws: &mut Workspace,
     ) -> Routed {
         let Some(bytes) = payload else {
-            return self.curated(None, headers, 0);
+            return self.curated(None, headers, Vec::new());
         };
         let mut record = match Record::parse(bytes, self.format, self.limits) {
             Ok(r) => r,
-            Err(e) => return self.quarantined(bytes, headers, e.class(), source),
+            Err(e) => return self.quarantined(bytes, headers, e.class(), source, Vec::new()),
         };
-        let report = self.sanitizer.sanitize(&mut record, ws);
+        let mut report = self.sanitizer.sanitize(&mut record, ws);
         // The policy's `quarantine` action sends the original record, whole.
         if report.quarantine {
-            return self.quarantined(bytes, headers, "policy", source);
+            report
+                .findings
+                .retain(|a| a.action == ActionKind::Quarantine);
+            return self.quarantined(bytes, headers, "policy", source, report.findings);
         }
         let mut out = Vec::with_capacity(bytes.len() + 64);
         record.write(&mut out);
-        self.curated(Some(out), headers, report.findings.len())
+        self.curated(Some(out), headers, report.findings)
     }
 
     fn curated<H: Headers>(
         &self,
         payload: Option<Vec<u8>>,
         headers: Option<&H>,
-        findings: usize,
+        applied: Vec<Applied>,
     ) -> Routed {
+        let findings = applied.len();
         let n = findings.to_string();
         let headers = carry(headers)
             .insert(Header {
@@ -124,6 +141,7 @@ impl Router {
             payload,
             headers,
             findings,
+            applied,
             reason: None,
         }
     }
@@ -134,6 +152,7 @@ impl Router {
         headers: Option<&H>,
         reason: &'static str,
         source: Source<'_>,
+        applied: Vec<Applied>,
     ) -> Routed {
         let source = format!("{}/{}/{}", source.topic, source.partition, source.offset);
         let headers = carry(headers)
@@ -154,6 +173,7 @@ impl Router {
             payload: Some(bytes.to_vec()),
             headers,
             findings: 0,
+            applied,
             reason: Some(reason),
         }
     }
@@ -265,6 +285,48 @@ mod tests {
                 Some(b"t/0/7".as_slice())
             );
         }
+    }
+
+    #[test]
+    fn policy_quarantine_keeps_only_the_quarantine_findings_for_metrics() {
+        let cfg = crate::config::Config::parse(
+            "policy:\n  actions: {US_SSN: quarantine}\nrecord:\n  format: json\n",
+        )
+        .expect("config");
+        let sanitizer = Sanitizer::from_config(&cfg).expect("sanitizer");
+        let r = Router::new(
+            sanitizer,
+            Format::Json,
+            Limits {
+                max_record_bytes: 1 << 20,
+                max_depth: 64,
+            },
+            "p1".into(),
+        );
+        let input = br#"{"email":"jane.doe@example.org","ssn":"123-45-6789"}"#;
+        let got = route(&r, Some(input), None::<&OwnedHeaders>);
+        assert_eq!(got.destination, Destination::Quarantine);
+        assert_eq!(got.reason, Some("policy"));
+        assert_eq!(got.payload.as_deref(), Some(input.as_slice()), "whole");
+        let labels: Vec<_> = got
+            .applied
+            .iter()
+            .map(|a| r.finding_labels(a.entity, a.action))
+            .collect();
+        assert_eq!(labels, vec![("US_SSN", "quarantine")]);
+
+        let got = route(
+            &r,
+            Some(br#"{"email":"jane.doe@example.org"}"#),
+            None::<&OwnedHeaders>,
+        );
+        assert_eq!(got.destination, Destination::Curated);
+        let labels: Vec<_> = got
+            .applied
+            .iter()
+            .map(|a| r.finding_labels(a.entity, a.action))
+            .collect();
+        assert_eq!(labels, vec![("EMAIL_ADDRESS", "redact")]);
     }
 
     #[test]

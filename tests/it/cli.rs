@@ -250,3 +250,29 @@ fn usage_errors_exit_2() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("unknown pack \"no-such-pack\""));
 }
+
+#[test]
+fn run_with_a_taken_metrics_port_is_a_usage_error_naming_metrics_listen() {
+    // Held for the whole test: the daemon's bind must fail.
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = taken.local_addr().expect("addr");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cfg = dir.path().join("redactd.yaml");
+    // The broker is never reached: the admin port comes first.
+    std::fs::write(
+        &cfg,
+        format!(
+            "kafka:\n  brokers: 127.0.0.1:1\n  input_topics: [raw]\n\
+             metrics:\n  listen: \"{addr}\"\n"
+        ),
+    )
+    .expect("config");
+    let out = run(&["run", "--config", cfg.to_str().expect("utf-8")], b"");
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("metrics.listen") && err.contains(&addr.to_string()),
+        "{err}"
+    );
+    drop(taken);
+}

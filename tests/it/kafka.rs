@@ -24,7 +24,9 @@ use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use rdkafka::message::{Header, Headers, Message, OwnedHeaders};
 use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
 use rdkafka::{Offset, TopicPartitionList};
+use redactd::record::{Format, Limits, Record};
 use redactd::sample::{self, Kind, Rng};
+use redactd::sanitize::{Sanitizer, Workspace};
 
 /// Record timestamps start here: the test's start time, not a fixed date,
 /// because the broker's time-based retention (168 h) would delete records
@@ -41,7 +43,7 @@ fn t0() -> i64 {
 
 static SERIAL: Mutex<()> = Mutex::new(());
 
-fn serial() -> MutexGuard<'static, ()> {
+pub(crate) fn serial() -> MutexGuard<'static, ()> {
     SERIAL.lock().unwrap_or_else(|p| p.into_inner())
 }
 
@@ -85,7 +87,7 @@ fn unique(what: &str) -> String {
     format!("it-{what}-{}-{}", std::process::id(), nanos % 1_000_000_000)
 }
 
-fn create_topics(bootstrap: &str, topics: &[(&str, i32)]) {
+pub(crate) fn create_topics(bootstrap: &str, topics: &[(&str, i32)]) {
     let admin: AdminClient<DefaultClientContext> = ClientConfig::new()
         .set("bootstrap.servers", bootstrap)
         .create()
@@ -107,16 +109,16 @@ fn create_topics(bootstrap: &str, topics: &[(&str, i32)]) {
 }
 
 /// One input record.
-struct Input {
-    partition: i32,
-    seq: u64,
-    payload: Vec<u8>,
+pub(crate) struct Input {
+    pub(crate) partition: i32,
+    pub(crate) seq: u64,
+    pub(crate) payload: Vec<u8>,
     /// Values the curated copy must not contain.
-    planted: Vec<String>,
+    pub(crate) planted: Vec<String>,
 }
 
 /// `n` JSON events (seeded), spread round-robin over `partitions`.
-fn json_events(seed: u64, n: u64, partitions: i32) -> Vec<Input> {
+pub(crate) fn json_events(seed: u64, n: u64, partitions: i32) -> Vec<Input> {
     let mut rng = Rng::new(seed);
     (0..n)
         .map(|seq| {
@@ -132,7 +134,7 @@ fn json_events(seed: u64, n: u64, partitions: i32) -> Vec<Input> {
         .collect()
 }
 
-fn produce(bootstrap: &str, topic: &str, inputs: &[Input]) {
+pub(crate) fn produce(bootstrap: &str, topic: &str, inputs: &[Input]) {
     let p: BaseProducer = ClientConfig::new()
         .set("bootstrap.servers", bootstrap)
         .set("enable.idempotence", "true")
@@ -175,7 +177,7 @@ fn produce(bootstrap: &str, topic: &str, inputs: &[Input]) {
 
 /// One record read back.
 #[derive(Debug)]
-struct Output {
+pub(crate) struct Output {
     partition: i32,
     key: Option<Vec<u8>>,
     payload: Vec<u8>,
@@ -184,12 +186,12 @@ struct Output {
 }
 
 impl Output {
-    fn header(&self, k: &str) -> Option<&str> {
+    pub(crate) fn header(&self, k: &str) -> Option<&str> {
         self.headers
             .get(k)
             .and_then(|v| std::str::from_utf8(v).ok())
     }
-    fn seq(&self) -> u64 {
+    pub(crate) fn seq(&self) -> u64 {
         self.header("seq")
             .and_then(|s| s.parse().ok())
             .expect("seq header kept")
@@ -198,7 +200,7 @@ impl Output {
 
 /// Everything committed in `topic`, read with `read_committed`, in
 /// partition order.
-fn read_committed(bootstrap: &str, topic: &str, partitions: i32) -> Vec<Output> {
+pub(crate) fn read_committed(bootstrap: &str, topic: &str, partitions: i32) -> Vec<Output> {
     let c: BaseConsumer = ClientConfig::new()
         .set("bootstrap.servers", bootstrap)
         .set("group.id", unique("reader"))
@@ -273,7 +275,7 @@ fn committed(bootstrap: &str, group: &str, topic: &str, partitions: i32) -> i64 
 }
 
 /// A daemon process and its log file.
-struct Daemon {
+pub(crate) struct Daemon {
     child: Child,
     log: PathBuf,
 }
@@ -299,13 +301,13 @@ impl Daemon {
         }
     }
 
-    fn log_tail(&self) -> String {
+    pub(crate) fn log_tail(&self) -> String {
         let s = std::fs::read_to_string(&self.log).unwrap_or_default();
         let lines: Vec<&str> = s.lines().collect();
         lines[lines.len().saturating_sub(40)..].join("\n")
     }
 
-    fn assert_running(&mut self) {
+    pub(crate) fn assert_running(&mut self) {
         if let Some(st) = self.child.try_wait().expect("try_wait") {
             panic!("daemon exited early ({st}):\n{}", self.log_tail());
         }
@@ -316,8 +318,33 @@ impl Daemon {
         self.child.wait().expect("reap");
     }
 
+    /// The admin server's address (`metrics.listen` is `127.0.0.1:0` in
+    /// test configs, so the OS picks the port and the daemon logs it).
+    /// Only for a daemon with a log of its own.
+    pub(crate) fn admin_addr(&mut self) -> String {
+        let t0 = Instant::now();
+        loop {
+            let log = std::fs::read_to_string(&self.log).unwrap_or_default();
+            if let Some(addr) = log
+                .lines()
+                .filter_map(|l| l.strip_prefix("redactd: metrics on http://"))
+                .filter_map(|l| l.strip_suffix("/metrics"))
+                .next_back()
+            {
+                return addr.to_string();
+            }
+            self.assert_running();
+            assert!(
+                t0.elapsed() < Duration::from_secs(60),
+                "no `metrics on` line in the daemon log:\n{}",
+                self.log_tail()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     /// SIGTERM; waits up to `limit` for the exit.
-    fn term(mut self, limit: Duration) -> (ExitStatus, Duration) {
+    pub(crate) fn term(mut self, limit: Duration) -> (ExitStatus, Duration) {
         let t0 = Instant::now();
         let st = Command::new("kill")
             .args(["-TERM", &self.child.id().to_string()])
@@ -351,18 +378,18 @@ impl Drop for Daemon {
 }
 
 /// One test's topics, group, config and daemon logs.
-struct Setup {
-    bootstrap: String,
+pub(crate) struct Setup {
+    pub(crate) bootstrap: String,
     dir: tempfile::TempDir,
-    input: String,
-    curated: String,
-    quarantine: String,
+    pub(crate) input: String,
+    pub(crate) curated: String,
+    pub(crate) quarantine: String,
     group: String,
     partitions: i32,
 }
 
 impl Setup {
-    fn new(name: &str, partitions: i32) -> Setup {
+    pub(crate) fn new(name: &str, partitions: i32) -> Setup {
         let bootstrap = broker();
         let input = unique(name);
         let curated = format!("curated.{input}");
@@ -387,9 +414,12 @@ impl Setup {
     }
 
     /// Writes the config of daemon `instance` (its transactional id is
-    /// `{group}.{instance}`); `record` lines go under `record:`. A 6 s session timeout (the broker's minimum) lets the
-    /// partitions of a killed daemon move on quickly.
-    fn config(&self, delivery: &str, instance: &str, record: &str) -> PathBuf {
+    /// `{group}.{instance}`); `record` lines go under `record:` (text at
+    /// column 0 starts further top-level sections). A 6 s session timeout
+    /// (the broker's minimum) lets the partitions of a killed daemon move
+    /// on quickly. The admin server listens on a port the OS picks, so
+    /// daemons never clash on 9464.
+    pub(crate) fn config(&self, delivery: &str, instance: &str, record: &str) -> PathBuf {
         let path = self
             .dir
             .path()
@@ -399,14 +429,15 @@ impl Setup {
              output_topic: curated.{{topic}}\n  quarantine_topic: {}\n  delivery: {delivery}\n  \
              instance_id: {instance}\n  drain_timeout_ms: 10000\n  \
              consumer: {{session.timeout.ms: \"6000\"}}\n  \
-             producer: {{transaction.timeout.ms: \"10000\"}}\nrecord:\n  format: json\n{record}",
+             producer: {{transaction.timeout.ms: \"10000\"}}\nmetrics:\n  listen: \"127.0.0.1:0\"\n\
+             record:\n  format: json\n{record}",
             self.bootstrap, self.group, self.input, self.quarantine
         );
         std::fs::write(&path, text).expect("write config");
         path
     }
 
-    fn daemon(&self, config: &Path) -> Daemon {
+    pub(crate) fn daemon(&self, config: &Path) -> Daemon {
         Daemon::start(config, &self.dir.path().join("redactd.log"))
     }
 
@@ -441,7 +472,7 @@ impl Setup {
     }
 
     /// Waits until the group has committed `target` input records.
-    fn wait_committed(&self, target: i64, d: &mut Daemon, limit: Duration) {
+    pub(crate) fn wait_committed(&self, target: i64, d: &mut Daemon, limit: Duration) {
         let t0 = Instant::now();
         loop {
             let c = self.committed();
@@ -534,6 +565,63 @@ fn check(inputs: &[Input], out: &[Output], partitions: i32, ordered: bool) -> Ta
         lost: seen.iter().filter(|&&c| c == 0).count(),
         duplicates: seen.iter().map(|&c| c.saturating_sub(1) as usize).sum(),
     }
+}
+
+/// What the library itself does with one record under a config: where it
+/// goes and the (type, action) of each finding the daemon counts (for a
+/// record the policy quarantines, only its `quarantine` findings).
+pub(crate) struct Verdict {
+    pub(crate) quarantine: bool,
+    pub(crate) labels: Vec<(String, &'static str)>,
+}
+
+/// [`Verdict`]s of `inputs` (JSON records) under the config file `config`,
+/// by the library's own sanitizer: the expected figures of a run.
+pub(crate) fn verdicts(config: &Path, inputs: &[Input]) -> Vec<Verdict> {
+    let cfg = redactd::config::Config::load(config).expect("load test config");
+    let sanitizer = Sanitizer::from_config(&cfg).expect("sanitizer of the test config");
+    let limits = Limits {
+        max_record_bytes: cfg.record.max_record_bytes,
+        max_depth: cfg.record.max_depth,
+    };
+    let mut ws = Workspace::default();
+    inputs
+        .iter()
+        .map(|i| {
+            let mut rec =
+                Record::parse(&i.payload, Format::Json, limits).expect("generated records parse");
+            let report = sanitizer.sanitize(&mut rec, &mut ws);
+            let labels = report
+                .labels(&sanitizer)
+                .filter(|(_, a)| !report.quarantine || *a == "quarantine")
+                .map(|(t, a)| (t.to_string(), a))
+                .collect();
+            Verdict {
+                quarantine: report.quarantine,
+                labels,
+            }
+        })
+        .collect()
+}
+
+/// The sum of the samples of `name` whose labels include all of `labels`,
+/// in Prometheus text format (0 when there is none).
+pub(crate) fn metric_sum(text: &str, name: &str, labels: &[(&str, &str)]) -> f64 {
+    text.lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| {
+            let (series, value) = l.rsplit_once(' ')?;
+            let (n, rest) = match series.split_once('{') {
+                Some((n, rest)) => (n, rest),
+                None => (series, ""),
+            };
+            (n == name
+                && labels
+                    .iter()
+                    .all(|(k, v)| rest.contains(&format!("{k}=\"{v}\""))))
+            .then(|| value.parse::<f64>().ok())?
+        })
+        .sum()
 }
 
 fn report(test: &str, what: &str) {
@@ -944,4 +1032,137 @@ fn unwritable_quarantine_stops_the_daemon_without_committing_past_the_record() {
     let out = read_committed(&s.bootstrap, &s.curated, 1);
     assert_eq!(out.len(), 500, "no record after it reached curated");
     assert!(out.iter().all(|o| o.seq() < 500));
+}
+
+#[test]
+fn policy_quarantine_sends_matching_records_whole_to_quarantine() {
+    let _g = serial();
+    let s = Setup::new("policyq", 2);
+    // A third are JSON events with an SSN; the rest chats (JSON-wrapped)
+    // with names, e-mails, phones and cards but no SSN.
+    let n = 3_000u64;
+    let mut rng = Rng::new(53);
+    let mut has_ssn = Vec::new();
+    let inputs: Vec<Input> = (0..n)
+        .map(|seq| {
+            let mut planted = Vec::new();
+            let payload = if seq % 3 == 0 {
+                sample::record(&mut rng, Kind::JsonEvent, &mut planted)
+            } else {
+                let text = sample::record(&mut rng, Kind::Chat, &mut planted);
+                serde_json::json!({ "chat": text, "n": seq }).to_string()
+            };
+            has_ssn.push(planted.iter().any(|p| p.entity == "US_SSN"));
+            Input {
+                partition: (seq % 2) as i32,
+                seq,
+                payload: payload.into_bytes(),
+                planted: planted.into_iter().map(|p| p.value).collect(),
+            }
+        })
+        .collect();
+    let cfg = s.config(
+        "exactly_once",
+        "it-0",
+        "policy:\n  actions: {US_SSN: quarantine}\n",
+    );
+    let verdicts = verdicts(&cfg, &inputs);
+    let expect_q: std::collections::BTreeSet<u64> = verdicts
+        .iter()
+        .zip(&inputs)
+        .filter(|(v, _)| v.quarantine)
+        .map(|(_, i)| i.seq)
+        .collect();
+    let planted_ssn = has_ssn.iter().filter(|&&h| h).count();
+    for (seq, h) in has_ssn.iter().enumerate() {
+        assert!(
+            !h || expect_q.contains(&(seq as u64)),
+            "seq {seq}: a planted SSN the library does not quarantine"
+        );
+    }
+    assert!(planted_ssn > 0 && expect_q.len() < n as usize);
+    let ssn_findings: usize = verdicts
+        .iter()
+        .flat_map(|v| &v.labels)
+        .filter(|(t, a)| t == "US_SSN" && *a == "quarantine")
+        .count();
+
+    produce(&s.bootstrap, &s.input, &inputs);
+    let mut d = s.daemon(&cfg);
+    let admin = d.admin_addr();
+    s.wait_committed(n as i64, &mut d, Duration::from_secs(300));
+    d.assert_running();
+
+    // Quarantine: exactly the SSN records, whole, with their reason.
+    let q = read_committed(&s.bootstrap, &s.quarantine, 1);
+    let mut seen = std::collections::BTreeSet::new();
+    for o in &q {
+        let seq = o.seq();
+        assert!(
+            expect_q.contains(&seq),
+            "seq {seq}: quarantined without an SSN"
+        );
+        assert!(seen.insert(seq), "seq {seq}: quarantined twice");
+        assert_eq!(o.payload, inputs[seq as usize].payload, "seq {seq}: whole");
+        assert_eq!(o.header("redactd-error"), Some("policy"), "seq {seq}");
+        assert_eq!(o.key.as_deref(), Some(format!("k{seq}").as_bytes()));
+        assert_eq!(o.header("trace"), Some(format!("t{seq}").as_str()));
+    }
+    assert_eq!(seen.len(), expect_q.len(), "every SSN record in quarantine");
+
+    // Curated: the others, each once, sanitized, in order.
+    let curated = read_committed(&s.bootstrap, &s.curated, 2);
+    assert!(curated.iter().all(|o| !expect_q.contains(&o.seq())));
+    let t = check(&inputs, &curated, 2, true);
+    assert_eq!(
+        t.lost,
+        expect_q.len(),
+        "only the quarantined are not curated"
+    );
+    assert_eq!(t.duplicates, 0);
+    assert_eq!(q.len() + curated.len(), n as usize, "none lost");
+
+    // The daemon's own /metrics agree.
+    let (status, text) =
+        crate::util::http_get(&format!("http://{admin}/metrics")).expect("GET /metrics");
+    assert_eq!(status, 200);
+    let m = |name: &str, labels: &[(&str, &str)]| metric_sum(&text, name, labels);
+    assert_eq!(
+        m("redactd_records_total", &[("outcome", "quarantined")]),
+        expect_q.len() as f64
+    );
+    assert_eq!(
+        m("redactd_records_total", &[("outcome", "curated")]),
+        (n as usize - expect_q.len()) as f64
+    );
+    assert_eq!(
+        m("redactd_errors_total", &[("class", "policy")]),
+        expect_q.len() as f64
+    );
+    assert_eq!(
+        m(
+            "redactd_findings_total",
+            &[("type", "US_SSN"), ("action", "quarantine")]
+        ),
+        ssn_findings as f64
+    );
+    assert_eq!(
+        m(
+            "redactd_findings_total",
+            &[("type", "US_SSN"), ("action", "redact")]
+        ),
+        0.0,
+        "no SSN was redacted into curated"
+    );
+    report(
+        "policy_quarantine",
+        &format!(
+            "{n} in: {} quarantined (policy, {planted_ssn} with a planted SSN, \
+             {ssn_findings} SSN findings), {} curated, 0 lost, 0 duplicates",
+            q.len(),
+            curated.len()
+        ),
+    );
+    let (st, _) = d.term(Duration::from_secs(30));
+    assert!(st.success(), "exit status {st}");
 }

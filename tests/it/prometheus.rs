@@ -3,9 +3,11 @@
 //! back through its HTTP query API. And `promtool check metrics` checks our
 //! metric names against the Prometheus conventions.
 //!
-//! The daemon-level test (a running `redactd run` with records through the
-//! real broker) builds on these helpers once the pipeline lands.
+//! The daemon-level test runs the real `redactd run` binary against the
+//! real broker (`scripts/kafka`, see `kafka.rs`) with Prometheus scraping
+//! its admin port.
 
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
@@ -16,6 +18,7 @@ use redactd::admin::{AdminServer, Readiness};
 use redactd::metrics::{Metrics, Outcome, TxResult};
 use serde_json::Value;
 
+use crate::kafka;
 use crate::util::{http_get, url_encode};
 
 fn script() -> PathBuf {
@@ -254,4 +257,141 @@ fn metric_names_pass_promtool_check_metrics() {
             "{line}"
         );
     }
+}
+
+#[test]
+fn daemon_counts_reach_prometheus_as_records_flow_through_the_broker() {
+    let _g = kafka::serial();
+    let s = kafka::Setup::new("prom", 2);
+    let n = 5_000u64;
+    let inputs = kafka::json_events(61, n, 2);
+    let cfg = s.config(
+        "exactly_once",
+        "it-0",
+        "policy:\n  actions: {CREDIT_CARD: mask}\n",
+    );
+    // Statistics every second (default 5 s), so the lag gauge follows fast.
+    let text = std::fs::read_to_string(&cfg).expect("config");
+    let tuned = text.replace(
+        r#"consumer: {session.timeout.ms: "6000"}"#,
+        r#"consumer: {session.timeout.ms: "6000", statistics.interval.ms: "1000"}"#,
+    );
+    assert_ne!(text, tuned, "consumer settings line found");
+    std::fs::write(&cfg, tuned).expect("config");
+
+    // The expected figures, by the library's own sanitizer.
+    let mut expected: BTreeMap<(String, &str), u64> = BTreeMap::new();
+    for v in kafka::verdicts(&cfg, &inputs) {
+        assert!(!v.quarantine, "no record of this run is quarantined");
+        for l in v.labels {
+            *expected.entry(l).or_default() += 1;
+        }
+    }
+    let total: u64 = expected.values().sum();
+    let bytes_in: usize = inputs.iter().map(|i| i.payload.len()).sum();
+    assert!(
+        expected.contains_key(&("CREDIT_CARD".to_string(), "mask"))
+            && expected.contains_key(&("EMAIL_ADDRESS".to_string(), "redact")),
+        "{expected:?}"
+    );
+
+    let t_start = Instant::now();
+    let mut d = s.daemon(&cfg);
+    let addr = d.admin_addr();
+    let (status, _) = http_get(&format!("http://{addr}/healthz")).expect("GET /healthz");
+    assert_eq!(status, 200, "/healthz answers while the daemon starts");
+    // Ready once the group assigned our partitions.
+    let mut polls_503 = 0;
+    let ready_after = loop {
+        let (status, _) = http_get(&format!("http://{addr}/readyz")).expect("GET /readyz");
+        if status == 200 {
+            break t_start.elapsed();
+        }
+        assert_eq!(status, 503, "/readyz is 200 or 503");
+        polls_503 += 1;
+        d.assert_running();
+        assert!(
+            t_start.elapsed() < Duration::from_secs(60),
+            "/readyz not 200 after 60 s:\n{}",
+            d.log_tail()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let prom = Prometheus::start(std::slice::from_ref(&addr));
+    let inst = format!(r#"instance="{addr}""#);
+    prom.wait_for(&format!("up{{{inst}}}"), 1.0);
+    prom.wait_for(&format!("redactd_ready{{{inst}}}"), 1.0);
+    prom.wait_for(&format!("redactd_assigned_partitions{{{inst}}}"), 2.0);
+
+    let records_q = format!("sum(redactd_records_total{{{inst}}})");
+    let findings_q = format!("sum(redactd_findings_total{{{inst}}}) or vector(0)");
+    let records0 = prom.query_one(&records_q).expect("records_total scraped");
+    let findings0 = prom.query_one(&findings_q).expect("findings_total query");
+
+    kafka::produce(&s.bootstrap, &s.input, &inputs);
+    let t_produced = Instant::now();
+    s.wait_committed(n as i64, &mut d, Duration::from_secs(300));
+    let committed_after = t_produced.elapsed();
+    prom.wait_for(&records_q, records0 + n as f64);
+    let in_prometheus_after = t_produced.elapsed();
+    prom.wait_for(&findings_q, findings0 + total as f64);
+
+    prom.wait_for(
+        &format!(r#"redactd_records_total{{{inst}, outcome="curated"}}"#),
+        n as f64,
+    );
+    prom.wait_for(
+        &format!(r#"redactd_records_total{{{inst}, outcome="quarantined"}}"#),
+        0.0,
+    );
+    for ((t, a), c) in &expected {
+        prom.wait_for(
+            &format!(r#"redactd_findings_total{{{inst}, type="{t}", action="{a}"}}"#),
+            *c as f64,
+        );
+    }
+    prom.wait_for(
+        &format!(r#"redactd_bytes_total{{{inst}, direction="in"}}"#),
+        bytes_in as f64,
+    );
+    prom.wait_for(
+        &format!(r#"redactd_record_duration_seconds_count{{{inst}}}"#),
+        n as f64,
+    );
+    let committed = prom
+        .query_one(&format!(
+            r#"redactd_transactions_total{{{inst}, result="committed"}}"#
+        ))
+        .expect("transactions_total");
+    assert!(committed >= 1.0, "{committed} transactions committed");
+    // Lag from librdkafka's statistics: one series per input partition,
+    // 0 once everything is committed.
+    prom.wait_for(&format!("count(redactd_consumer_lag{{{inst}}})"), 2.0);
+    prom.wait_for(&format!("sum(redactd_consumer_lag{{{inst}}})"), 0.0);
+
+    // What Prometheus counted is what the curated topic says.
+    let curated = kafka::read_committed(&s.bootstrap, &s.curated, 2);
+    assert_eq!(curated.len(), n as usize);
+    let from_headers: u64 = curated
+        .iter()
+        .map(|o| {
+            o.header("redactd-findings")
+                .and_then(|f| f.parse::<u64>().ok())
+                .expect("redactd-findings header")
+        })
+        .sum();
+    assert_eq!(from_headers, total, "findings headers vs. metrics");
+
+    eprintln!(
+        "[prometheus::daemon] {n} records, {total} findings in {} (type, action) series, \
+         {bytes_in} bytes in; /readyz 200 {:.2} s after start ({polls_503} polls saw 503); all committed {:.2} s after \
+         produce, in Prometheus {:.2} s after produce; {committed} transactions",
+        expected.len(),
+        ready_after.as_secs_f64(),
+        committed_after.as_secs_f64(),
+        in_prometheus_after.as_secs_f64()
+    );
+    let (st, _) = d.term(Duration::from_secs(30));
+    assert!(st.success(), "exit status {st}");
+    drop(prom);
 }
