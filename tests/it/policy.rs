@@ -661,7 +661,10 @@ fn every_pack_example_is_hidden_under_every_action() {
         .map(|e| e.entity.as_str())
         .collect();
     let never: Vec<&str> = all.difference(&own).copied().collect();
-    assert!(never.is_empty(), "types never found as themselves: {never:?}");
+    assert!(
+        never.is_empty(),
+        "types never found as themselves: {never:?}"
+    );
     let mut r = Rng::new(7);
     let mut checked = 0;
     let actions = every_action();
