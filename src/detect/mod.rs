@@ -110,6 +110,31 @@ pub struct Detector {
 }
 
 impl Detector {
+    /// A detector that is not a pack regex (a field hint, a dictionary):
+    /// always runs, certain (score 1.0), no context, validator or examples.
+    fn whole_value(id: String, entity: EntityId, pack: u16, kind: Kind) -> Detector {
+        Detector {
+            id,
+            entity,
+            pack,
+            kind,
+            anchor: Anchor::Always,
+            min_digits: 0,
+            keyword_distance: 0,
+            numeric: false,
+            validator: None,
+            context: Vec::new(),
+            negative_context: Vec::new(),
+            score: 1.0,
+            context_boost: 0.0,
+            context_window: 0,
+            min_entropy: None,
+            exclude: Vec::new(),
+            whole_value_boost: 0.0,
+            examples: pack::Examples::default(),
+        }
+    }
+
     /// The stable kebab-case id.
     pub fn id(&self) -> &str {
         &self.id
@@ -523,26 +548,8 @@ impl Engine {
                 let idx = match e.detectors.iter().position(|d| d.id == id) {
                     Some(i) => i,
                     None => {
-                        e.detectors.push(Detector {
-                            id,
-                            entity,
-                            pack: pack_idx,
-                            kind: Kind::Hint,
-                            anchor: Anchor::Always,
-                            min_digits: 0,
-                            keyword_distance: 0,
-                            numeric: false,
-                            validator: None,
-                            context: Vec::new(),
-                            negative_context: Vec::new(),
-                            score: 1.0,
-                            context_boost: 0.0,
-                            context_window: 0,
-                            min_entropy: None,
-                            exclude: Vec::new(),
-                            whole_value_boost: 0.0,
-                            examples: pack::Examples::default(),
-                        });
+                        e.detectors
+                            .push(Detector::whole_value(id, entity, pack_idx, Kind::Hint));
                         e.sources.push(None);
                         e.detectors.len() - 1
                     }
@@ -849,26 +856,12 @@ impl Engine {
         let di = self.dictionaries.len() as u32;
         self.dictionaries.push(compiled);
         self.always_detectors.push(self.detectors.len() as u32);
-        self.detectors.push(Detector {
+        self.detectors.push(Detector::whole_value(
             id,
             entity,
             pack,
-            kind: Kind::Dictionary(di),
-            anchor: Anchor::Always,
-            min_digits: 0,
-            keyword_distance: 0,
-            numeric: false,
-            validator: None,
-            context: Vec::new(),
-            negative_context: Vec::new(),
-            score: 1.0,
-            context_boost: 0.0,
-            context_window: 0,
-            min_entropy: None,
-            exclude: Vec::new(),
-            whole_value_boost: 0.0,
-            examples: pack::Examples::default(),
-        });
+            Kind::Dictionary(di),
+        ));
         self.sources.push(None);
         Ok(())
     }

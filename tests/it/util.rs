@@ -12,22 +12,7 @@ pub fn bin() -> Command {
 
 /// Runs `redactd ARGS` with `stdin` and returns its output.
 pub fn run(args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = bin()
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn redactd");
-    let mut input = child.stdin.take().expect("stdin");
-    let data = stdin.to_vec();
-    // Write from a thread so a large input cannot deadlock against output.
-    let writer = std::thread::spawn(move || {
-        let _ = input.write_all(&data);
-    });
-    let out = child.wait_with_output().expect("wait redactd");
-    writer.join().expect("writer thread");
-    out
+    run_env(args, stdin, &[])
 }
 
 /// Stdout split into lines (without the newline).
@@ -105,6 +90,7 @@ pub fn run_env(args: &[&str], stdin: &[u8], env: &[(&str, &str)]) -> Output {
     let mut child = cmd.spawn().expect("spawn redactd");
     let mut input = child.stdin.take().expect("stdin");
     let data = stdin.to_vec();
+    // Write from a thread so a large input cannot deadlock against output.
     let writer = std::thread::spawn(move || {
         let _ = input.write_all(&data);
     });
