@@ -28,7 +28,8 @@ COPY tests ./tests
 RUN --mount=type=cache,target=/usr/local/cargo/registry \
     --mount=type=cache,target=/src/target \
     cargo build --release --locked --bin redactd \
- && install -D -m 0755 target/release/redactd /out/redactd
+ && install -D -m 0755 target/release/redactd /out/redactd \
+ && install -D -m 0644 "$(ldconfig -p | awk '/libz\.so\.1 /{print $NF; exit}')" /out/lib/libz.so.1
 
 # ---- runtime ------------------------------------------------------------
 # distroless/cc: glibc, libgcc, libssl and CA certificates, nothing else
@@ -45,6 +46,9 @@ LABEL org.opencontainers.image.title="redactd" \
       org.opencontainers.image.licenses="Apache-2.0" \
       org.opencontainers.image.vendor="redactd"
 COPY --from=build /out/redactd /usr/local/bin/redactd
+# The vendored librdkafka links zlib dynamically (`ldd redactd`: libz.so.1,
+# libgcc_s, libm, libc); distroless/cc has all but zlib.
+COPY --from=build /out/lib/libz.so.1 /usr/lib/libz.so.1
 # 65532 = distroless "nonroot"; the Helm chart runs as the same ids.
 USER 65532:65532
 # /metrics, /healthz, /readyz (metrics.listen).
