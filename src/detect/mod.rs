@@ -90,13 +90,13 @@ pub struct Detector {
     pack: u16,
     kind: Kind,
     anchor: Anchor,
+    /// Digits a window must hold for the detector to run there. For a
+    /// keyword-anchored detector it is non-zero only when every match holds
+    /// a digit and no letter: such a detector searches the digit windows,
+    /// not the whole text.
     min_digits: usize,
     /// Every match lies this close to a keyword occurrence (0: anywhere).
     keyword_distance: usize,
-    /// Every match holds a digit and no letter: a keyword-anchored
-    /// detector like this only searches the digit windows, not the whole
-    /// text.
-    numeric: bool,
     validator: Option<validate::Validator>,
     context: Vec<Vec<u8>>,
     negative_context: Vec<Vec<u8>>,
@@ -121,7 +121,6 @@ impl Detector {
             anchor: Anchor::Always,
             min_digits: 0,
             keyword_distance: 0,
-            numeric: false,
             validator: None,
             context: Vec::new(),
             negative_context: Vec::new(),
@@ -163,7 +162,7 @@ pub struct Scratch {
     windows: Vec<digits::Window>,
     tight: Vec<digits::Window>,
     near: Vec<(u32, usize, usize)>,
-    digit_sets: Vec<SetScratch>,
+    digit_set: SetScratch,
     bare_set: SetScratch,
     candidates: Vec<Finding>,
     hits: Vec<Hit>,
@@ -214,16 +213,16 @@ impl std::fmt::Debug for Scratch {
     }
 }
 
-/// Digit-anchored detectors searched together.
+/// The digit-anchored detectors, searched together.
 #[derive(Debug)]
-struct DigitGroup {
+struct DigitSet {
     /// Pattern `i` is `detectors[i]`'s regex.
     set: Regex,
     detectors: Vec<u32>,
-    /// The smallest `min_digits` in the group: windows with fewer digits
-    /// skip the group.
+    /// The smallest `min_digits` of them: windows with fewer digits skip
+    /// the set.
     min_digits: usize,
-    /// Whether its regexes consume letters: then its windows reach over
+    /// Whether any regex consumes letters: then windows reach over
     /// neighbouring letters and digits, else they are the digit run and a
     /// margin.
     extend: bool,
@@ -455,11 +454,10 @@ pub struct Engine {
     keyword_detectors: Vec<Vec<u32>>,
     /// Digit-anchored detectors, sorted by `min_digits`.
     digit_detectors: Vec<u32>,
-    /// The digit-anchored detectors in groups, each group's regexes as one
-    /// multi-pattern regex: one pass per window and group says which of
-    /// them match at all, so a window costs a few searches, not one per
-    /// detector.
-    digit_groups: Vec<DigitGroup>,
+    /// The digit-anchored regexes as one multi-pattern regex: one pass per
+    /// window says which of them match at all, so a window costs one
+    /// search, not one per detector.
+    digit_set: Option<DigitSet>,
     /// Keyword-anchored detectors with a validator, and their regexes as
     /// one multi-pattern regex: run on short bare values (a JSON string
     /// that is only an id) where no keyword can be expected.
@@ -490,7 +488,7 @@ impl Engine {
             keywords: None,
             keyword_detectors: Vec::new(),
             digit_detectors: Vec::new(),
-            digit_groups: Vec::new(),
+            digit_set: None,
             bare_detectors: Vec::new(),
             bare_set: None,
             always_detectors: Vec::new(),
@@ -569,7 +567,7 @@ impl Engine {
         }
         e.digit_detectors
             .sort_by_key(|&d| e.detectors[d as usize].min_digits);
-        e.digit_groups = e.digit_groups()?;
+        e.digit_set = e.digit_set()?;
         e.bare_detectors = (0..e.detectors.len() as u32)
             .filter(|&d| {
                 let det = &e.detectors[d as usize];
@@ -640,40 +638,32 @@ impl Engine {
         Ok(Some(set))
     }
 
-    /// Splits the digit-anchored detectors into groups searched as one
-    /// set each.
-    fn digit_groups(&self) -> Result<Vec<DigitGroup>, PackError> {
-        // One set. Measured against sets of 16 or 25 in `min_digits` order
-        // and against adding the numeric keyword detectors: every extra set
-        // costs each window another search, which on clean text outweighed
-        // the smaller lazy-DFA state space (decision 0009).
-        let parts = [self.digit_detectors.clone()];
-        let mut groups = Vec::new();
-        for detectors in parts {
-            if detectors.is_empty() {
-                continue;
-            }
-            let Some(set) = self.build_set(&detectors)? else {
-                continue;
-            };
-            let min_digits = detectors
-                .iter()
-                .map(|&d| self.detectors[d as usize].min_digits)
-                .min()
-                .unwrap_or(0);
-            let extend = detectors.iter().any(|&d| {
-                self.sources[d as usize]
-                    .as_deref()
-                    .is_none_or(consumes_letters)
-            });
-            groups.push(DigitGroup {
-                set,
-                detectors,
-                min_digits,
-                extend,
-            });
-        }
-        Ok(groups)
+    /// The digit-anchored detectors as one set. Measured against sets of
+    /// 16 or 25 in `min_digits` order and against adding the numeric
+    /// keyword detectors: every extra set costs each window another search,
+    /// which on clean text outweighed the smaller lazy-DFA state space
+    /// (decision 0009).
+    fn digit_set(&self) -> Result<Option<DigitSet>, PackError> {
+        let detectors = self.digit_detectors.clone();
+        let Some(set) = self.build_set(&detectors)? else {
+            return Ok(None);
+        };
+        let min_digits = detectors
+            .iter()
+            .map(|&d| self.detectors[d as usize].min_digits)
+            .min()
+            .unwrap_or(0);
+        let extend = detectors.iter().any(|&d| {
+            self.sources[d as usize]
+                .as_deref()
+                .is_none_or(consumes_letters)
+        });
+        Ok(Some(DigitSet {
+            set,
+            detectors,
+            min_digits,
+            extend,
+        }))
     }
 
     fn entity_for(
@@ -816,7 +806,6 @@ impl Engine {
             kind,
             anchor,
             min_digits,
-            numeric: numeric_digits > 0,
             keyword_distance,
             validator,
             context: lower(&s.context),
@@ -1036,7 +1025,9 @@ impl Engine {
                         if !wanted(d) {
                             continue;
                         }
-                        if !self.detectors[d as usize].numeric {
+                        // A keyword detector with `min_digits` is numeric
+                        // (set from its regex at compile time).
+                        if self.detectors[d as usize].min_digits == 0 {
                             self.run_regex(d, text, 0, text.len(), key, s);
                         } else {
                             // Every match holds a digit and no letter, so it
@@ -1071,12 +1062,8 @@ impl Engine {
         }
 
         // Digit-anchored detectors: only around runs of digits.
-        if s.digit_sets.len() != self.digit_groups.len() {
-            s.digit_sets
-                .resize_with(self.digit_groups.len(), SetScratch::default);
-        }
-        let mut windows = std::mem::take(&mut s.windows);
-        for (g, group) in self.digit_groups.iter().enumerate() {
+        if let Some(ds) = &self.digit_set {
+            let mut windows = std::mem::take(&mut s.windows);
             match bare {
                 // A short bare value is one window: no margin to miss.
                 Some((bs, be)) => {
@@ -1090,24 +1077,23 @@ impl Engine {
                         });
                     }
                 }
-                None => digits::windows(text, group.min_digits, group.extend, &mut windows),
+                None => digits::windows(text, ds.min_digits, ds.extend, &mut windows),
             }
             for w in &windows {
-                if group.min_digits > w.digits {
+                if ds.min_digits > w.digits {
                     continue;
                 }
-                let hits = s.digit_sets[g].which_match(&group.set, text, w.start, w.end);
+                let hits = s.digit_set.which_match(&ds.set, text, w.start, w.end);
                 for p in hits.iter() {
-                    let d = group.detectors[p.as_usize()];
-                    let det = &self.detectors[d as usize];
-                    if det.min_digits <= w.digits && wanted(d) {
+                    let d = ds.detectors[p.as_usize()];
+                    if self.detectors[d as usize].min_digits <= w.digits && wanted(d) {
                         self.run_regex(d, text, w.start, w.end, key, s);
                     }
                 }
-                s.digit_sets[g].hits = Some(hits);
+                s.digit_set.hits = Some(hits);
             }
+            s.windows = windows;
         }
-        s.windows = windows;
 
         for &d in &self.always_detectors {
             if !wanted(d) {

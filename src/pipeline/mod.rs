@@ -939,7 +939,6 @@ mod tests {
                         destination: Destination::Curated,
                         payload: None,
                         headers: rdkafka::message::OwnedHeaders::new(),
-                        findings: 0,
                         applied: Vec::new(),
                         reason: None,
                     },

@@ -47,8 +47,6 @@ pub struct Routed {
     pub payload: Option<Vec<u8>>,
     /// Input headers minus any `redactd-*` ones, plus ours.
     pub headers: OwnedHeaders,
-    /// Findings acted on (0 for quarantine).
-    pub findings: usize,
     /// The (type, action) of each finding, for `redactd_findings_total`:
     /// the sanitizer's own list, moved here (no copy). For a record the
     /// policy quarantined, only its `quarantine` findings: the others were
@@ -125,8 +123,7 @@ impl Router {
         headers: Option<&H>,
         applied: Vec<Applied>,
     ) -> Routed {
-        let findings = applied.len();
-        let n = findings.to_string();
+        let n = applied.len().to_string();
         let headers = carry(headers)
             .insert(Header {
                 key: HEADER_FINDINGS,
@@ -140,7 +137,6 @@ impl Router {
             destination: Destination::Curated,
             payload,
             headers,
-            findings,
             applied,
             reason: None,
         }
@@ -172,7 +168,6 @@ impl Router {
             destination: Destination::Quarantine,
             payload: Some(bytes.to_vec()),
             headers,
-            findings: 0,
             applied,
             reason: Some(reason),
         }

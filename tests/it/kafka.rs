@@ -499,6 +499,17 @@ struct Tally {
     duplicates: usize,
 }
 
+impl Tally {
+    /// Every one of `n` inputs seen once: nothing lost, nothing twice.
+    fn exactly_once(n: usize) -> Tally {
+        Tally {
+            records: n,
+            lost: 0,
+            duplicates: 0,
+        }
+    }
+}
+
 fn check(inputs: &[Input], out: &[Output], partitions: i32, ordered: bool) -> Tally {
     let mut seen = vec![0u32; inputs.len()];
     let mut last: HashMap<i32, u64> = HashMap::new();
@@ -652,14 +663,7 @@ fn exactly_once_100k_json_records_over_4_partitions() {
             n as f64 / took.as_secs_f64()
         ),
     );
-    assert_eq!(
-        t,
-        Tally {
-            records: n as usize,
-            lost: 0,
-            duplicates: 0
-        }
-    );
+    assert_eq!(t, Tally::exactly_once(n as usize));
     assert!(read_committed(&s.bootstrap, &s.quarantine, 1).is_empty());
 }
 
@@ -752,14 +756,7 @@ fn broker_restart_mid_run_recovers_without_loss_or_duplicates() {
             log.matches("replacing the producer").count()
         ),
     );
-    assert_eq!(
-        t,
-        Tally {
-            records: n as usize,
-            lost: 0,
-            duplicates: 0
-        }
-    );
+    assert_eq!(t, Tally::exactly_once(n as usize));
 }
 
 #[test]
@@ -880,14 +877,7 @@ fn sigterm_during_load_drains_and_restart_continues() {
     let out = read_committed(&s.bootstrap, &s.curated, 4);
     let t = check(&inputs, &out, 4, true);
     report("sigterm", &format!("{n} in, {t:?}"));
-    assert_eq!(
-        t,
-        Tally {
-            records: n as usize,
-            lost: 0,
-            duplicates: 0
-        }
-    );
+    assert_eq!(t, Tally::exactly_once(n as usize));
 }
 
 #[test]
@@ -962,14 +952,7 @@ fn scale_out_join_leave_and_kill_in_a_12_partition_group() {
     let out = read_committed(&s.bootstrap, &s.curated, 12);
     let t = check(&inputs, &out, 12, true);
     report("scale_out", &format!("{n} in, {t:?}"));
-    assert_eq!(
-        t,
-        Tally {
-            records: n as usize,
-            lost: 0,
-            duplicates: 0
-        }
-    );
+    assert_eq!(t, Tally::exactly_once(n as usize));
 }
 
 #[test]
