@@ -161,16 +161,31 @@ fn latency(bootstrap: &str, input: &str, out: &str, parts: i32, rate: u64, secs:
         p.flush(Duration::from_secs(60)).map_err(|e| e.to_string())
     });
     let mut lat = Vec::with_capacity(total as usize);
+    // LAT_DUMP=FILE: one "sent_ms latency_ms" line per record, to see when
+    // the slow ones happen.
+    let dump = std::env::var_os("LAT_DUMP").filter(|p| !p.is_empty());
+    let mut sent = Vec::new();
     let t0 = Instant::now();
     while (lat.len() as u64) < total && t0.elapsed() < Duration::from_secs(secs + 60) {
         if let Some(m) = c.poll(Duration::from_millis(100)) {
             let m = m?;
             if let Some(ts) = m.timestamp().to_millis() {
                 lat.push(now_ms() - ts);
+                if dump.is_some() {
+                    sent.push(ts);
+                }
             }
         }
     }
     gen.join().map_err(|_| "producer thread panicked")??;
+    if let Some(path) = dump {
+        let lines: String = sent
+            .iter()
+            .zip(&lat)
+            .map(|(s, l)| format!("{s} {l}\n"))
+            .collect();
+        std::fs::write(path, lines)?;
+    }
     // The first second includes the group join and warm-up.
     let skip = rate as usize;
     let mut steady: Vec<i64> = lat.iter().skip(skip).copied().collect();

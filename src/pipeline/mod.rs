@@ -294,6 +294,8 @@ struct Daemon<'a> {
     /// Time spent writing batches (produce + commit) since the last report.
     write_time: Duration,
     writes: u32,
+    /// Of `write_time`: producing, sending offsets, committing.
+    phase_time: [Duration; 3],
     observer: &'a Observer,
     /// Findings of the batch being counted, by (type, action): one label
     /// lookup per pair and batch instead of one per finding.
@@ -397,6 +399,7 @@ pub fn run(
         last_report: Instant::now(),
         write_time: Duration::ZERO,
         writes: 0,
+        phase_time: [Duration::ZERO; 3],
         observer,
         finding_counts: HashMap::new(),
         assigned: 0,
@@ -510,14 +513,17 @@ impl Daemon<'_> {
     fn report(&mut self) {
         if self.last_report.elapsed() >= Duration::from_secs(10) {
             let s = &self.summary;
-            let avg_ms = self.write_time.as_millis() / u128::from(self.writes.max(1));
+            let n = u128::from(self.writes.max(1));
+            let avg_ms = self.write_time.as_millis() / n;
+            let [p, o, c] = self.phase_time.map(|t| t.as_millis() / n);
             eprintln!(
-                "redactd: progress: records={} curated={} quarantined={} batches={} aborted={} avg_write_ms={avg_ms}",
+                "redactd: progress: records={} curated={} quarantined={} batches={} aborted={} avg_write_ms={avg_ms} (produce {p}, offsets {o}, commit {c})",
                 s.records, s.curated, s.quarantined, s.batches, s.aborted
             );
             self.last_report = Instant::now();
             self.write_time = Duration::ZERO;
             self.writes = 0;
+            self.phase_time = [Duration::ZERO; 3];
         }
     }
 
@@ -787,6 +793,21 @@ impl Daemon<'_> {
         }
     }
 
+    /// Waits (up to `timeout`) until every produced message has its
+    /// delivery report served by the producer's polling thread.
+    ///
+    /// rdkafka's `flush` (also the first step of its `commit_transaction`)
+    /// polls in slices that never end early: with any message still in
+    /// flight it costs a whole 100 ms slice, on every batch. Waiting here
+    /// in 1 ms steps first makes that flush find nothing in flight; it
+    /// still runs afterwards and reports a real timeout.
+    fn wait_delivered(&self, timeout: Duration) {
+        let t0 = Instant::now();
+        while self.producer.in_flight_count() > 0 && t0.elapsed() < timeout {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    }
+
     fn write_transaction(&mut self, batch: &Batch) -> Result<(), Failed> {
         let call = self
             .watchdog
@@ -795,9 +816,11 @@ impl Daemon<'_> {
             .begin_transaction()
             .map_err(|e| classify("begin_transaction", e))?;
         drop(call);
+        let t_send = Instant::now();
         for item in &batch.items {
             self.send(item)?;
         }
+        self.phase_time[0] += t_send.elapsed();
         let offsets = batch.offsets()?;
         let group = self.consumer.group_metadata().ok_or_else(|| {
             Failed::Fatal(PipelineError::Config(
@@ -806,19 +829,25 @@ impl Daemon<'_> {
         })?;
         let t = self.budget(Duration::from_secs(30));
         let call = self.watchdog.call("send_offsets_to_transaction", t);
+        let t_offsets = Instant::now();
         self.producer
             .send_offsets_to_transaction(&offsets, &group, t)
             .map_err(|e| classify("send_offsets_to_transaction", e))?;
+        self.phase_time[1] += t_offsets.elapsed();
         drop(call);
         // A retriable commit error (timeout) may be retried as is.
         let t0 = Instant::now();
         loop {
             let t = self.budget(Duration::from_secs(30));
+            self.wait_delivered(t);
             let call = self.watchdog.call("commit_transaction", t * 2);
             let r = self.producer.commit_transaction(t);
             drop(call);
             match r {
-                Ok(()) => return Ok(()),
+                Ok(()) => {
+                    self.phase_time[2] += t0.elapsed();
+                    return Ok(());
+                }
                 Err(KafkaError::Transaction(rd))
                     if rd.is_retriable()
                         && !self.shutdown.past_deadline()
@@ -838,6 +867,7 @@ impl Daemon<'_> {
         }
         let t = self.budget(Duration::from_secs(30));
         let call = self.watchdog.call("flush", t);
+        self.wait_delivered(t);
         self.producer.flush(t).map_err(Failed::Retry)?;
         drop(call);
         if self.producer.context().failed() != failed_before {
