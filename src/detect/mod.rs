@@ -577,26 +577,12 @@ impl Engine {
             })
             .collect();
         e.bare_set = e.build_set(&e.bare_detectors)?;
-        // The scan reports, at each position, only the longest keyword that
-        // starts there; any keyword inside a reported one is present too, so
-        // each keyword enables the detectors of every keyword it contains.
-        let direct = e.keyword_detectors.clone();
-        for (i, outer) in keyword_list.iter().enumerate() {
-            for (j, inner) in keyword_list.iter().enumerate() {
-                if i != j
-                    && inner.len() < outer.len()
-                    && memchr::memmem::find(outer, inner).is_some()
-                {
-                    e.keyword_detectors[i].extend_from_slice(&direct[j]);
-                }
-            }
-            e.keyword_detectors[i].sort_unstable();
-            e.keyword_detectors[i].dedup();
-        }
         if !keyword_list.is_empty() {
             let ac = AhoCorasickBuilder::new()
                 .ascii_case_insensitive(true)
-                .match_kind(MatchKind::LeftmostLongest)
+                // Overlapping search: every occurrence of every keyword in
+                // one pass (keywords inside other keywords included).
+                .match_kind(MatchKind::Standard)
                 .kind(Some(aho_corasick::AhoCorasickKind::DFA))
                 .prefilter(false)
                 .build(&keyword_list)
@@ -977,13 +963,9 @@ impl Engine {
 
         // Keyword-anchored detectors: one automaton pass marks which run.
         if let Some(ac) = &self.keywords {
-            // Restarting one byte after each match start (not after its
-            // end) finds the longest keyword at every position where one
-            // starts, including keywords that overlap each other.
             let mut any = false;
-            let mut at = 0;
             s.near.clear();
-            while let Some(m) = ac.find(aho_corasick::Input::new(text).span(at..text.len())) {
+            for m in ac.find_overlapping_iter(text) {
                 for &d in &self.keyword_detectors[m.pattern().as_usize()] {
                     let reach = self.detectors[d as usize].keyword_distance;
                     if reach > 0 {
@@ -995,7 +977,6 @@ impl Engine {
                         any = true;
                     }
                 }
-                at = m.start() + 1;
             }
             // Keyword-near detectors: each searches its merged windows.
             if !s.near.is_empty() {
@@ -1034,10 +1015,18 @@ impl Engine {
                             // lies inside a tight digit window.
                             if !tight_done {
                                 digits::windows(text, 1, false, &mut s.tight);
+                                // All the digits a match inside can use.
+                                for w in &mut s.tight {
+                                    w.digits = text[w.start..w.end]
+                                        .iter()
+                                        .filter(|b| b.is_ascii_digit())
+                                        .count();
+                                }
                                 tight_done = true;
                             }
+                            let need = self.detectors[d as usize].min_digits;
                             let tight = std::mem::take(&mut s.tight);
-                            for w in &tight {
+                            for w in tight.iter().filter(|w| w.digits >= need) {
                                 self.run_regex(d, text, w.start, w.end, key, s);
                             }
                             s.tight = tight;
