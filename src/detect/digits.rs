@@ -128,6 +128,78 @@ pub(crate) fn windows(text: &[u8], min_digits: usize, extend: bool, out: &mut Ve
     }
 }
 
+/// `Some((min, max))` when `pattern` is exactly `\b[0-9]{min,max}\b`
+/// (or `\d`, ASCII word boundaries, e.g. `\b[0-9]{9}\b` for a bare SSN):
+/// its matches are then whole digit runs, found by [`runs`] without a
+/// regex. Such detectors run on many short windows, where a regex search
+/// costs mostly its fixed start-up.
+pub(crate) fn exact_run(pattern: &str) -> Option<(usize, usize)> {
+    use regex_automata::util::syntax::{self, parse_with};
+    use regex_syntax::hir::{Class, HirKind, Look};
+    let hir = parse_with(pattern, &syntax::Config::new().unicode(false).utf8(false)).ok()?;
+    let HirKind::Concat(parts) = hir.kind() else {
+        return None;
+    };
+    let [first, rep, last] = parts.as_slice() else {
+        return None;
+    };
+    let boundary = |h: &regex_syntax::hir::Hir| matches!(h.kind(), HirKind::Look(Look::WordAscii));
+    if !boundary(first) || !boundary(last) {
+        return None;
+    }
+    let is_digit_class = |h: &regex_syntax::hir::Hir| match h.kind() {
+        HirKind::Class(Class::Bytes(c)) => {
+            c.ranges().len() == 1 && c.ranges()[0].start() == b'0' && c.ranges()[0].end() == b'9'
+        }
+        _ => false,
+    };
+    match rep.kind() {
+        // `{1}` parses to the bare class.
+        HirKind::Class(_) => is_digit_class(rep).then_some((1, 1)),
+        HirKind::Repetition(r) => {
+            let (min, max) = (r.min as usize, r.max? as usize);
+            (is_digit_class(&r.sub) && min >= 1 && max >= min).then_some((min, max))
+        }
+        _ => None,
+    }
+}
+
+/// ASCII word byte, as `\b` sees it.
+const fn is_word(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// Calls `found(start, end)` for every match of `\b[0-9]{min,max}\b`
+/// inside `text[start..end]`, in order: the digit runs of `min..=max`
+/// digits that lie wholly in the range with no word byte right before or
+/// after them. Bytes outside the range count for the boundaries, as a
+/// regex's look-around sees the whole text.
+pub(crate) fn runs(
+    text: &[u8],
+    start: usize,
+    end: usize,
+    (min, max): (usize, usize),
+    mut found: impl FnMut(usize, usize),
+) {
+    let end = end.min(text.len());
+    let mut i = start;
+    while let Some(s) = next_digit(&text[..end], i) {
+        let mut e = s;
+        while e < end && text[e].is_ascii_digit() {
+            e += 1;
+        }
+        i = e;
+        let before = s.checked_sub(1).map(|p| text[p]);
+        let after = text.get(e).copied();
+        if (min..=max).contains(&(e - s))
+            && !before.is_some_and(is_word)
+            && !after.is_some_and(is_word)
+        {
+            found(s, e);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -231,6 +303,57 @@ mod tests {
             let mut fast = Vec::new();
             windows(&text, min, extend, &mut fast);
             proptest::prop_assert_eq!(fast, naive(&text, min, extend));
+        }
+    }
+
+    #[test]
+    fn exact_runs_are_recognised() {
+        assert_eq!(exact_run(r"\b[0-9]{9}\b"), Some((9, 9)));
+        assert_eq!(exact_run(r"\b\d{8,17}\b"), Some((8, 17)));
+        for other in [
+            r"\b[0-9]{9,}\b",
+            r"\b[0-9]{9}",
+            r"[0-9]{9}\b",
+            r"\b[0-8]{9}\b",
+            r"\b[0-9a]{9}\b",
+            r"\b([0-9]{9})\b",
+            r"\b0[0-9]{9}\b",
+        ] {
+            assert_eq!(exact_run(other), None, "{other}");
+        }
+    }
+
+    proptest::proptest! {
+        /// The run scan finds exactly what the regex finds in the range.
+        #[test]
+        fn runs_match_the_regex(
+            text in proptest::collection::vec(
+                proptest::sample::select(b"0123456789a_- .".to_vec()), 0..120),
+            a in 0usize..130,
+            b in 0usize..130,
+            (min, extra) in (1usize..6, 0usize..4),
+        ) {
+            use regex_automata::{meta::Regex, util::syntax, Input};
+            let (start, end) = (a.min(b).min(text.len()), a.max(b).min(text.len()));
+            let max = min + extra;
+            let pattern = format!(r"\b[0-9]{{{min},{max}}}\b");
+            proptest::prop_assert_eq!(exact_run(&pattern), Some((min, max)));
+            let re = Regex::builder()
+                .syntax(syntax::Config::new().unicode(false).utf8(false))
+                .build(&pattern)
+                .expect("regex");
+            let mut want = Vec::new();
+            let mut at = start;
+            while let Some(m) = re.search(&Input::new(&text).span(at..end)) {
+                want.push((m.start(), m.end()));
+                at = m.end().max(m.start() + 1);
+                if at > end {
+                    break;
+                }
+            }
+            let mut got = Vec::new();
+            runs(&text, start, end, (min, max), |s, e| got.push((s, e)));
+            proptest::prop_assert_eq!(got, want);
         }
     }
 

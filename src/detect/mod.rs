@@ -73,6 +73,8 @@ enum Kind {
     Regex {
         regex: Regex,
         group: Option<usize>,
+        /// The regex is `\b[0-9]{min,max}\b`: matched by a digit-run scan.
+        digit_run: Option<(usize, usize)>,
     },
     Person,
     Location,
@@ -169,6 +171,8 @@ pub struct Scratch {
     lower: Vec<u8>,
     dict: dictionary::DictScratch,
     dict_hits: Vec<(usize, usize)>,
+    /// Spans of a digit-run detector.
+    runs: Vec<(usize, usize)>,
 }
 
 /// Reusable search state for one multi-pattern set.
@@ -714,6 +718,7 @@ impl Engine {
                 Kind::Regex {
                     regex,
                     group: s.group,
+                    digit_run: s.group.map_or_else(|| digits::exact_run(re), |_| None),
                 }
             }
             (None, Some(b)) => match b.as_str() {
@@ -1138,9 +1143,24 @@ impl Engine {
         s: &mut Scratch,
     ) {
         let det = &self.detectors[d as usize];
-        let Kind::Regex { regex, group } = &det.kind else {
+        let Kind::Regex {
+            regex,
+            group,
+            digit_run,
+        } = &det.kind
+        else {
             return;
         };
+        if let Some(lengths) = *digit_run {
+            let mut hits = std::mem::take(&mut s.runs);
+            hits.clear();
+            digits::runs(text, start, end, lengths, |st, en| hits.push((st, en)));
+            for &(st, en) in &hits {
+                self.consider(d, text, st, en, det.score, key, s);
+            }
+            s.runs = hits;
+            return;
+        }
         // Taken out of the scratch while searching (`consider` needs the
         // rest of it); boxed because a `Cache` is large and only the pointer
         // should move.
@@ -1514,6 +1534,36 @@ keys = ["ssn"]
         // Both found around their own `@`; the second is cut 12 bytes after
         // it, which shows the search stayed inside the window.
         assert_eq!(found, ["jo@ex.io", "ann@mail.example"]);
+    }
+
+    #[test]
+    fn bare_digit_ids_skip_the_regex() {
+        let e = Engine::builtin().expect("builtin");
+        let runs: Vec<&str> = e
+            .detectors()
+            .iter()
+            .filter(|d| {
+                matches!(
+                    d.kind,
+                    Kind::Regex {
+                        digit_run: Some(_),
+                        ..
+                    }
+                )
+            })
+            .map(Detector::id)
+            .collect();
+        assert!(runs.contains(&"us-ssn-bare"), "{runs:?}");
+        assert!(runs.contains(&"us-bank-account"), "{runs:?}");
+        assert!(runs.len() >= 10, "{runs:?}");
+        // Found through the run scan, with context, not in a longer run.
+        let found = e.scan(b"ssn: 536228726, ref 5362287261234567890");
+        let ssn: Vec<_> = found
+            .iter()
+            .filter(|f| e.entity_name(f.entity) == "US_SSN")
+            .map(|f| (f.start, f.end))
+            .collect();
+        assert_eq!(ssn, vec![(5, 14)]);
     }
 
     #[test]
