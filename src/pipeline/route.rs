@@ -56,6 +56,20 @@ pub struct Routed {
     pub reason: Option<&'static str>,
 }
 
+impl Routed {
+    /// The value of a polled message not routed yet. The loop routes every
+    /// message before writing and refuses to send one still pending.
+    pub(crate) fn pending() -> Routed {
+        Routed {
+            destination: Destination::Quarantine,
+            payload: None,
+            headers: OwnedHeaders::new(),
+            applied: Vec::new(),
+            reason: None,
+        }
+    }
+}
+
 /// How records are parsed and what the output carries.
 #[derive(Debug, Clone)]
 pub struct Router {
