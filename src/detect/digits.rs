@@ -7,6 +7,8 @@
 //! each numeric detector only searches a window around runs with enough
 //! digits.
 
+use regex_syntax::hir::Hir;
+
 /// A window of text worth running numeric detectors on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Window {
@@ -128,26 +130,24 @@ pub(crate) fn windows(text: &[u8], min_digits: usize, extend: bool, out: &mut Ve
     }
 }
 
-/// `Some((min, max))` when `pattern` is exactly `\b[0-9]{min,max}\b`
+/// `Some((min, max))` when a regex (its syntax tree) is exactly `\b[0-9]{min,max}\b`
 /// (or `\d`, ASCII word boundaries, e.g. `\b[0-9]{9}\b` for a bare SSN):
 /// its matches are then whole digit runs, found by [`runs`] without a
 /// regex. Such detectors run on many short windows, where a regex search
 /// costs mostly its fixed start-up.
-pub(crate) fn exact_run(pattern: &str) -> Option<(usize, usize)> {
-    use regex_automata::util::syntax::{self, parse_with};
+pub(crate) fn exact_run(hir: &Hir) -> Option<(usize, usize)> {
     use regex_syntax::hir::{Class, HirKind, Look};
-    let hir = parse_with(pattern, &syntax::Config::new().unicode(false).utf8(false)).ok()?;
     let HirKind::Concat(parts) = hir.kind() else {
         return None;
     };
     let [first, rep, last] = parts.as_slice() else {
         return None;
     };
-    let boundary = |h: &regex_syntax::hir::Hir| matches!(h.kind(), HirKind::Look(Look::WordAscii));
+    let boundary = |h: &Hir| matches!(h.kind(), HirKind::Look(Look::WordAscii));
     if !boundary(first) || !boundary(last) {
         return None;
     }
-    let is_digit_class = |h: &regex_syntax::hir::Hir| match h.kind() {
+    let is_digit_class = |h: &Hir| match h.kind() {
         HirKind::Class(Class::Bytes(c)) => {
             c.ranges().len() == 1 && c.ranges()[0].start() == b'0' && c.ranges()[0].end() == b'9'
         }
@@ -292,24 +292,19 @@ mod tests {
         out
     }
 
-    proptest::proptest! {
-        #[test]
-        fn linear_walk_matches_naive_walk(
-            text in proptest::collection::vec(
-                proptest::sample::select(b"0123456789ab- .,!x".to_vec()), 0..400),
-            min in 1usize..8,
-            extend: bool,
-        ) {
-            let mut fast = Vec::new();
-            windows(&text, min, extend, &mut fast);
-            proptest::prop_assert_eq!(fast, naive(&text, min, extend));
-        }
+    /// Texts of up to `max` bytes drawn from `alphabet`.
+    fn text_of(alphabet: &[u8], max: usize) -> impl proptest::strategy::Strategy<Value = Vec<u8>> {
+        proptest::collection::vec(proptest::sample::select(alphabet.to_vec()), 0..max)
+    }
+
+    fn run_of(pattern: &str) -> Option<(usize, usize)> {
+        exact_run(&super::super::byte_hir(pattern).expect("parses"))
     }
 
     #[test]
     fn exact_runs_are_recognised() {
-        assert_eq!(exact_run(r"\b[0-9]{9}\b"), Some((9, 9)));
-        assert_eq!(exact_run(r"\b\d{8,17}\b"), Some((8, 17)));
+        assert_eq!(run_of(r"\b[0-9]{9}\b"), Some((9, 9)));
+        assert_eq!(run_of(r"\b\d{8,17}\b"), Some((8, 17)));
         for other in [
             r"\b[0-9]{9,}\b",
             r"\b[0-9]{9}",
@@ -319,27 +314,37 @@ mod tests {
             r"\b([0-9]{9})\b",
             r"\b0[0-9]{9}\b",
         ] {
-            assert_eq!(exact_run(other), None, "{other}");
+            assert_eq!(run_of(other), None, "{other}");
         }
     }
 
     proptest::proptest! {
+        #[test]
+        fn linear_walk_matches_naive_walk(
+            text in text_of(b"0123456789ab- .,!x", 400),
+            min in 1usize..8,
+            extend: bool,
+        ) {
+            let mut fast = Vec::new();
+            windows(&text, min, extend, &mut fast);
+            proptest::prop_assert_eq!(fast, naive(&text, min, extend));
+        }
+
         /// The run scan finds exactly what the regex finds in the range.
         #[test]
         fn runs_match_the_regex(
-            text in proptest::collection::vec(
-                proptest::sample::select(b"0123456789a_- .".to_vec()), 0..120),
+            text in text_of(b"0123456789a_- .", 120),
             a in 0usize..130,
             b in 0usize..130,
             (min, extra) in (1usize..6, 0usize..4),
         ) {
-            use regex_automata::{meta::Regex, util::syntax, Input};
+            use regex_automata::{meta::Regex, Input};
             let (start, end) = (a.min(b).min(text.len()), a.max(b).min(text.len()));
             let max = min + extra;
             let pattern = format!(r"\b[0-9]{{{min},{max}}}\b");
-            proptest::prop_assert_eq!(exact_run(&pattern), Some((min, max)));
+            proptest::prop_assert_eq!(run_of(&pattern), Some((min, max)));
             let re = Regex::builder()
-                .syntax(syntax::Config::new().unicode(false).utf8(false))
+                .syntax(super::super::byte_syntax())
                 .build(&pattern)
                 .expect("regex");
             let mut want = Vec::new();

@@ -29,6 +29,7 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex_automata::meta::{self, Regex};
 use regex_automata::util::syntax;
 use regex_automata::{Anchored, Input};
+use regex_syntax::hir::Hir;
 
 pub use dictionary::Dictionary;
 pub use pack::PackError;
@@ -232,10 +233,21 @@ struct DigitSet {
     extend: bool,
 }
 
+/// The regex dialect of pattern packs: byte-oriented, `\d`, `\w`, `\b`
+/// and `(?i)` ASCII only.
+fn byte_syntax() -> syntax::Config {
+    syntax::Config::new().unicode(false).utf8(false)
+}
+
+/// A pack regex's syntax tree, for the compile-time checks that decide how
+/// a detector runs (`None` if it does not parse).
+fn byte_hir(pattern: &str) -> Option<Hir> {
+    syntax::parse_with(pattern, &byte_syntax()).ok()
+}
+
 /// When no match of a regex can hold an ASCII letter, the fewest digits a
 /// match holds; else 0.
-fn numeric_min_digits(pattern: &str) -> usize {
-    use regex_automata::util::syntax::parse_with;
+fn numeric_min_digits(hir: &Hir) -> usize {
     use regex_syntax::hir::{Class, HirKind};
     /// The fewest digits a match holds.
     fn min_digits(h: &regex_syntax::hir::Hir) -> usize {
@@ -257,17 +269,15 @@ fn numeric_min_digits(pattern: &str) -> usize {
             HirKind::Alternation(v) => v.iter().map(min_digits).min().unwrap_or(0),
         }
     }
-    if consumes_letters(pattern) {
+    if consumes_letters(hir) {
         return 0;
     }
-    parse_with(pattern, &syntax::Config::new().unicode(false).utf8(false))
-        .map_or(0, |h| min_digits(&h))
+    min_digits(hir)
 }
 
 /// Whether a regex can consume an ASCII letter (look-arounds such as `\b`
 /// do not count).
-fn consumes_letters(pattern: &str) -> bool {
-    use regex_automata::util::syntax::parse_with;
+fn consumes_letters(hir: &Hir) -> bool {
     use regex_syntax::hir::{Class, HirKind};
     fn walk(h: &regex_syntax::hir::Hir) -> bool {
         match h.kind() {
@@ -299,9 +309,7 @@ fn consumes_letters(pattern: &str) -> bool {
         let hits = |a: u8, z: u8| lo <= u32::from(z) && hi >= u32::from(a);
         hits(b'A', b'Z') || hits(b'a', b'z')
     }
-    parse_with(pattern, &syntax::Config::new().unicode(false).utf8(false))
-        .map(|h| walk(&h))
-        .unwrap_or(true)
+    walk(hir)
 }
 
 /// Builds an [`Engine`] from the built-in packs and pack files.
@@ -615,7 +623,7 @@ impl Engine {
             return Ok(None);
         }
         let set = Regex::builder()
-            .syntax(syntax::Config::new().unicode(false).utf8(false))
+            .syntax(byte_syntax())
             .configure(
                 Regex::config()
                     .match_kind(regex_automata::MatchKind::All)
@@ -646,7 +654,8 @@ impl Engine {
         let extend = detectors.iter().any(|&d| {
             self.sources[d as usize]
                 .as_deref()
-                .is_none_or(consumes_letters)
+                .and_then(byte_hir)
+                .is_none_or(|h| consumes_letters(&h))
         });
         Ok(Some(DigitSet {
             set,
@@ -690,6 +699,7 @@ impl Engine {
             return Err(err("id must be kebab-case (a-z, 0-9, single dashes)".into()));
         }
         let entity = self.entity_for(file, Some(id), &s.entity)?;
+        let hir = s.regex.as_deref().and_then(byte_hir);
         let kind = match (&s.regex, &s.builtin) {
             (Some(_), Some(_)) => {
                 return Err(err("give either `regex` or `builtin`, not both".into()))
@@ -697,7 +707,7 @@ impl Engine {
             (None, None) => return Err(err("missing `regex`".into())),
             (Some(re), None) => {
                 let regex = Regex::builder()
-                    .syntax(syntax::Config::new().unicode(false).utf8(false))
+                    .syntax(byte_syntax())
                     .configure(
                         Regex::config()
                             .utf8_empty(false)
@@ -718,7 +728,10 @@ impl Engine {
                 Kind::Regex {
                     regex,
                     group: s.group,
-                    digit_run: s.group.map_or_else(|| digits::exact_run(re), |_| None),
+                    digit_run: match (s.group, &hir) {
+                        (None, Some(h)) => digits::exact_run(h),
+                        _ => None,
+                    },
                 }
             }
             (None, Some(b)) => match b.as_str() {
@@ -744,8 +757,8 @@ impl Engine {
         };
         // A keyword-anchored regex whose every match holds digits and no
         // letters runs in the digit stage, with the digits a match needs.
-        let numeric_digits = match (&s.regex, anchor) {
-            (Some(re), Anchor::Keywords) => numeric_min_digits(re),
+        let numeric_digits = match (&hir, anchor) {
+            (Some(h), Anchor::Keywords) => numeric_min_digits(h),
             _ => 0,
         };
         let min_digits = match (anchor, s.min_digits) {

@@ -165,8 +165,8 @@ pub fn validate(k: &KafkaConfig) -> Result<(), PipelineError> {
     Ok(())
 }
 
-/// One message of the open batch: polled, then routed when the batch
-/// closes, then written.
+/// One message of the open batch: polled, routed (in chunks while the
+/// batch fills, the rest when it closes), then written.
 struct Item {
     /// Input partition (for the offset bookkeeping).
     input: (Arc<str>, i32),
@@ -680,11 +680,10 @@ impl Daemon<'_> {
             ..
         } = self;
         let (router, quarantine) = (&*router, &*quarantine);
-        let mut todo: Vec<&mut Item> = batch
-            .items
-            .iter_mut()
-            .filter(|i| i.pending.is_some())
-            .collect();
+        // Routing goes in poll order and a revoke only removes items, so
+        // the routed items are always a prefix of the batch.
+        let from = batch.items.partition_point(|i| i.pending.is_none());
+        let todo = &mut batch.items[from..];
         // Below this many records per thread, a thread costs more than it saves.
         const MIN_PER_THREAD: usize = 32;
         let threads = workspaces.len().min(todo.len() / MIN_PER_THREAD).max(1);
