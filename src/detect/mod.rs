@@ -960,7 +960,7 @@ impl Engine {
     /// The entity type a JSON key marks its value as, if any.
     pub fn hint_for_key(&self, key: &str) -> Option<EntityId> {
         self.hints
-            .get(&pack::normalize_key(key))
+            .get(pack::NormKey::new(key).as_str())
             .map(|&d| self.detectors[d as usize].entity)
     }
 
@@ -987,8 +987,8 @@ impl Engine {
         let norm;
         let key = match key {
             Some(k) => {
-                norm = pack::normalize_key(k);
-                if let Some(&d) = self.hints.get(&norm) {
+                norm = pack::NormKey::new(k);
+                if let Some(&d) = self.hints.get(norm.as_str()) {
                     if let Some(f) = self.hint_finding(text, d) {
                         out.push(f);
                     }

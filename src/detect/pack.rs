@@ -190,10 +190,42 @@ pub fn parse(file: &str, text: &str) -> Result<PackFile, PackError> {
 /// Normalises a JSON key for hint and context lookups: lower-case ASCII
 /// letters and digits only.
 pub fn normalize_key(key: &str) -> String {
-    key.bytes()
-        .filter(u8::is_ascii_alphanumeric)
-        .map(|b| b.to_ascii_lowercase() as char)
-        .collect()
+    NormKey::new(key).as_str().to_string()
+}
+
+/// A key normalised as by [`normalize_key`], on the stack when it is short:
+/// every JSON value's key is normalised at least once per scan.
+pub(crate) enum NormKey {
+    Short([u8; 48], u8),
+    Long(String),
+}
+
+impl NormKey {
+    pub(crate) fn new(key: &str) -> NormKey {
+        let mut buf = [0u8; 48];
+        let mut n = 0;
+        for b in key.bytes().filter(u8::is_ascii_alphanumeric) {
+            if n == buf.len() {
+                return NormKey::Long(
+                    key.bytes()
+                        .filter(u8::is_ascii_alphanumeric)
+                        .map(|b| b.to_ascii_lowercase() as char)
+                        .collect(),
+                );
+            }
+            buf[n] = b.to_ascii_lowercase();
+            n += 1;
+        }
+        NormKey::Short(buf, n as u8)
+    }
+
+    pub(crate) fn as_str(&self) -> &str {
+        match self {
+            // Only ASCII letters and digits were kept.
+            NormKey::Short(buf, n) => std::str::from_utf8(&buf[..*n as usize]).unwrap_or(""),
+            NormKey::Long(s) => s,
+        }
+    }
 }
 
 /// True for ids like `aws-access-key-id`: lower-case ASCII letters, digits
@@ -246,5 +278,18 @@ mod tests {
     fn parse_error_names_file() {
         let e = parse("x.toml", "[pack]\nnme = 1").unwrap_err();
         assert!(e.to_string().starts_with("x.toml: invalid pack"), "{e}");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn normalised_keys_keep_lower_case_letters_and_digits(key in "[a-zA-Z0-9_. -é]{0,120}") {
+            let naive: String = key
+                .chars()
+                .filter(char::is_ascii_alphanumeric)
+                .map(|c| c.to_ascii_lowercase())
+                .collect();
+            let norm = NormKey::new(&key);
+            proptest::prop_assert_eq!(norm.as_str(), naive.as_str());
+        }
     }
 }
