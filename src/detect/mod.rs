@@ -508,7 +508,9 @@ pub struct Engine {
     bare_set: Option<Regex>,
     /// Detectors run on every text (regex `always`, person, location).
     always_detectors: Vec<u32>,
-    hints: HashMap<String, u32>,
+    /// Looked up for every JSON value (and its parents' keys): a fast
+    /// seeded hash, not SipHash.
+    hints: HashMap<String, u32, foldhash::fast::RandomState>,
     names: Option<Names>,
     min_score: f32,
     /// Each detector's regex source (for the digit set), by detector index.
@@ -535,7 +537,7 @@ impl Engine {
             bare_detectors: Vec::new(),
             bare_set: None,
             always_detectors: Vec::new(),
-            hints: HashMap::new(),
+            hints: HashMap::default(),
             names: None,
             min_score,
             sources: Vec::new(),

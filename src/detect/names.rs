@@ -1520,10 +1520,11 @@ const PLACE_PREFIXES: &[&str] = &[
 /// prefix and place key (the scan of prefixes and lists cost about 5 % of
 /// `redactd redact` on JSON events).
 fn location_field(field: &str) -> Option<f32> {
-    static TABLE: std::sync::OnceLock<HashMap<String, f32>> = std::sync::OnceLock::new();
+    type Table = HashMap<String, f32, foldhash::fast::RandomState>;
+    static TABLE: std::sync::OnceLock<Table> = std::sync::OnceLock::new();
     TABLE
         .get_or_init(|| {
-            let mut t = HashMap::new();
+            let mut t = Table::default();
             for &prefix in PLACE_PREFIXES {
                 for (name, coarse) in location_keys() {
                     // A prefixed `region` is rarely a place.
