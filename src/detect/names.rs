@@ -1456,27 +1456,44 @@ const MAYBE_PERSON_KEYS: &[&str] = &[
     "attention",
 ];
 
-/// Key suffixes (after a person prefix) that are not a person's name.
+/// What a JSON key says about its value being a person's name. Asked for
+/// every value, so the fixed key lists are one table lookup; only keys
+/// ending in `name` also try the suffix rule.
 fn person_field(field: &str) -> Option<FieldKind> {
-    if PERSON_KEYS.contains(&field) {
-        return Some(FieldKind::Strong);
+    type Table = HashMap<String, FieldKind, foldhash::fast::RandomState>;
+    static TABLE: std::sync::OnceLock<Table> = std::sync::OnceLock::new();
+    let hit = TABLE
+        .get_or_init(|| {
+            let mut t = Table::default();
+            for k in PERSON_KEYS {
+                t.insert(k.to_string(), FieldKind::Strong);
+            }
+            for p in PERSON_NAME_PREFIXES {
+                t.entry(format!("{p}name")).or_insert(FieldKind::Strong);
+            }
+            for k in MAYBE_PERSON_KEYS {
+                t.entry(k.to_string()).or_insert(FieldKind::NeedsDictionary);
+            }
+            t
+        })
+        .get(field)
+        .copied();
+    if hit == Some(FieldKind::Strong) {
+        return hit;
     }
     if let Some(prefix) = field.strip_suffix("name") {
-        if PERSON_NAME_PREFIXES.contains(&prefix) {
-            return Some(FieldKind::Strong);
-        }
         // `userfirstname`, `billingfirstname`, `patientlastname`...
-        for suffix in ["first", "last", "full", "given", "family", "middle", "sur"] {
+        for suffix in PERSON_NAME_PARTS {
             if prefix.ends_with(suffix) && prefix.len() > suffix.len() {
                 return Some(FieldKind::Strong);
             }
         }
     }
-    if MAYBE_PERSON_KEYS.contains(&field) {
-        return Some(FieldKind::NeedsDictionary);
-    }
-    None
+    hit
 }
+
+/// Name parts that make `<anything><part>name` a person's name.
+const PERSON_NAME_PARTS: [&str; 7] = ["first", "last", "full", "given", "family", "middle", "sur"];
 
 /// Prefixes that make `<prefix>address`, `<prefix>city`... a person's
 /// place (`billingcity`, `homeaddress`).
@@ -3754,6 +3771,65 @@ mod tests {
             })
             .collect();
         assert!(failed.is_empty(), "{failed:#?}");
+    }
+
+    #[test]
+    fn person_field_table_is_the_list_scan() {
+        // The plain definition the table is built from.
+        fn scan(field: &str) -> Option<FieldKind> {
+            if PERSON_KEYS.contains(&field) {
+                return Some(FieldKind::Strong);
+            }
+            if let Some(prefix) = field.strip_suffix("name") {
+                if PERSON_NAME_PREFIXES.contains(&prefix) {
+                    return Some(FieldKind::Strong);
+                }
+                for suffix in PERSON_NAME_PARTS {
+                    if prefix.ends_with(suffix) && prefix.len() > suffix.len() {
+                        return Some(FieldKind::Strong);
+                    }
+                }
+            }
+            if MAYBE_PERSON_KEYS.contains(&field) {
+                return Some(FieldKind::NeedsDictionary);
+            }
+            None
+        }
+        let mut fields: Vec<String> = Vec::new();
+        let lists = PERSON_KEYS
+            .iter()
+            .chain(MAYBE_PERSON_KEYS)
+            .chain(PERSON_NAME_PREFIXES);
+        for k in lists {
+            for f in [
+                k.to_string(),
+                format!("{k}name"),
+                format!("x{k}"),
+                format!("{k}s"),
+                format!("user{k}name"),
+            ] {
+                fields.push(f);
+            }
+        }
+        fields.extend(
+            [
+                "",
+                "name",
+                "firstname",
+                "surname",
+                "sur",
+                "xsurname",
+                "username",
+            ]
+            .map(String::from),
+        );
+        let (mut strong, mut maybe) = (0, 0);
+        for f in &fields {
+            assert_eq!(person_field(f), scan(f), "{f}");
+            strong += usize::from(scan(f) == Some(FieldKind::Strong));
+            maybe += usize::from(scan(f) == Some(FieldKind::NeedsDictionary));
+        }
+        assert!(strong > 100 && maybe > 10, "{strong} {maybe}");
     }
 
     #[test]
