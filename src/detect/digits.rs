@@ -338,7 +338,7 @@ mod tests {
             b in 0usize..130,
             (min, extra) in (1usize..6, 0usize..4),
         ) {
-            use regex_automata::{meta::Regex, Input};
+            use regex_automata::meta::Regex;
             let (start, end) = (a.min(b).min(text.len()), a.max(b).min(text.len()));
             let max = min + extra;
             let pattern = format!(r"\b[0-9]{{{min},{max}}}\b");
@@ -347,15 +347,7 @@ mod tests {
                 .syntax(super::super::byte_syntax())
                 .build(&pattern)
                 .expect("regex");
-            let mut want = Vec::new();
-            let mut at = start;
-            while let Some(m) = re.search(&Input::new(&text).span(at..end)) {
-                want.push((m.start(), m.end()));
-                at = m.end().max(m.start() + 1);
-                if at > end {
-                    break;
-                }
-            }
+            let want = super::super::tests::all_matches(&text, (start, end), |i| re.search(i));
             let mut got = Vec::new();
             runs(&text, start, end, (min, max), |s, e| got.push((s, e)));
             proptest::prop_assert_eq!(got, want);

@@ -50,6 +50,13 @@ const WINDOW_DFA_LIMIT: usize = 256 << 10;
 
 type WindowDfa = regex_automata::dfa::regex::Regex;
 
+/// A table keyed by normalised JSON keys, looked up for every JSON value
+/// (and its parents' keys): a fast seeded hash, not SipHash. Its keys are
+/// fixed when the engine is built, so a record's keys are only looked up,
+/// never inserted, and a weaker hash cannot be turned into a collision
+/// flood.
+pub(crate) type KeyTable<V> = HashMap<String, V, foldhash::fast::RandomState>;
+
 /// A detector that searches thousands of short digit windows per megabyte
 /// pays the meta regex's per-search set-up on each (about 130 ns against
 /// 30 ns for a prebuilt DFA on a 15-byte window, more once its lazy cache
@@ -508,9 +515,7 @@ pub struct Engine {
     bare_set: Option<Regex>,
     /// Detectors run on every text (regex `always`, person, location).
     always_detectors: Vec<u32>,
-    /// Looked up for every JSON value (and its parents' keys): a fast
-    /// seeded hash, not SipHash.
-    hints: HashMap<String, u32, foldhash::fast::RandomState>,
+    hints: KeyTable<u32>,
     names: Option<Names>,
     min_score: f32,
     /// Each detector's regex source (for the digit set), by detector index.
@@ -733,7 +738,7 @@ impl Engine {
         }
         let entity = self.entity_for(file, Some(id), &s.entity)?;
         let hir = s.regex.as_deref().and_then(byte_hir);
-        let kind = match (&s.regex, &s.builtin) {
+        let mut kind = match (&s.regex, &s.builtin) {
             (Some(_), Some(_)) => {
                 return Err(err("give either `regex` or `builtin`, not both".into()))
             }
@@ -802,19 +807,15 @@ impl Engine {
             (Anchor::Digits, Some(n)) => n,
             _ => numeric_digits,
         };
-        let mut kind = kind;
-        if let (
-            Kind::Regex {
-                digit_run: None,
-                dfa,
-                ..
-            },
-            Some(re),
-        ) = (&mut kind, &s.regex)
+        if let Kind::Regex {
+            digit_run: None,
+            dfa,
+            ..
+        } = &mut kind
         {
             // Searched on digit windows, not whole records.
             if anchor == Anchor::Digits || min_digits > 0 {
-                *dfa = window_dfa(re);
+                *dfa = s.regex.as_deref().and_then(window_dfa);
             }
         }
         let keyword_distance =
@@ -1636,7 +1637,7 @@ keys = ["ssn"]
     }
 
     /// Every match, leftmost-first, of one regex engine over a span.
-    fn all_matches(
+    pub(crate) fn all_matches(
         text: &[u8],
         span: (usize, usize),
         mut search: impl FnMut(&Input<'_>) -> Option<regex_automata::Match>,

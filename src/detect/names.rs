@@ -1460,7 +1460,7 @@ const MAYBE_PERSON_KEYS: &[&str] = &[
 /// every value, so the fixed key lists are one table lookup; only keys
 /// ending in `name` also try the suffix rule.
 fn person_field(field: &str) -> Option<FieldKind> {
-    type Table = HashMap<String, FieldKind, foldhash::fast::RandomState>;
+    type Table = super::KeyTable<FieldKind>;
     static TABLE: std::sync::OnceLock<Table> = std::sync::OnceLock::new();
     let hit = TABLE
         .get_or_init(|| {
@@ -1537,7 +1537,7 @@ const PLACE_PREFIXES: &[&str] = &[
 /// prefix and place key (the scan of prefixes and lists cost about 5 % of
 /// `redactd redact` on JSON events).
 fn location_field(field: &str) -> Option<f32> {
-    type Table = HashMap<String, f32, foldhash::fast::RandomState>;
+    type Table = super::KeyTable<f32>;
     static TABLE: std::sync::OnceLock<Table> = std::sync::OnceLock::new();
     TABLE
         .get_or_init(|| {

@@ -202,18 +202,18 @@ pub(crate) enum NormKey {
 
 impl NormKey {
     pub(crate) fn new(key: &str) -> NormKey {
+        let kept = || {
+            key.bytes()
+                .filter(u8::is_ascii_alphanumeric)
+                .map(|b| b.to_ascii_lowercase())
+        };
         let mut buf = [0u8; 48];
         let mut n = 0;
-        for b in key.bytes().filter(u8::is_ascii_alphanumeric) {
+        for b in kept() {
             if n == buf.len() {
-                return NormKey::Long(
-                    key.bytes()
-                        .filter(u8::is_ascii_alphanumeric)
-                        .map(|b| b.to_ascii_lowercase() as char)
-                        .collect(),
-                );
+                return NormKey::Long(kept().map(char::from).collect());
             }
-            buf[n] = b.to_ascii_lowercase();
+            buf[n] = b;
             n += 1;
         }
         NormKey::Short(buf, n as u8)
