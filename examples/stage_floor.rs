@@ -104,6 +104,12 @@ fn main() {
         };
         write("pii_dense.txt", dense.as_bytes());
         write("clean.txt", clean.as_bytes());
+        // One per line: no keyword or regex of the packs holds a line break.
+        assert!(
+            keywords.iter().all(|k| !k.contains(&b'\n'))
+                && regexes.iter().all(|r| !r.contains('\n')),
+            "a keyword or regex holds a line break"
+        );
         write("keywords.txt", &keywords.join(&b'\n'));
         write("regexes.txt", regexes.join("\n").as_bytes());
     }

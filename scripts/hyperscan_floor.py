@@ -6,8 +6,8 @@ Usage: python3 scripts/hyperscan_floor.py DIR   (DIR from `stage_floor --dump`)
 Block mode over each whole corpus (no per-record overhead, which favours
 Hyperscan). Prints MB/s, best and median of ROUNDS (default 5):
   - the keyword literals, caseless, every match reported (through a Python
-    callback, which adds its own cost per match: the figure is a lower bound
-    of what the literal engine does);
+    callback, which adds its own cost per match: a lower bound of the
+    literal engine's speed);
   - the same literals with one report per literal (HS_FLAG_SINGLEMATCH):
     next to no callbacks, so an upper bound of the literal engine's speed;
   - every pack regex Hyperscan accepts, in one database, one report per
