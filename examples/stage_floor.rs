@@ -1,9 +1,8 @@
 //! Development aid: how fast the passes every scan must make run *alone*,
 //! next to the full scan, on the same seeded corpora as `scan_speed` and
 //! `benches/detect.rs`. It answers "how far can the engine get?": a scan
-//! cannot be faster than the keyword pass issue 2 requires (one
-//! aho-corasick automaton over every detector's keywords, built as
-//! `Engine::compile` builds it), so if that pass alone is slower than a
+//! cannot be faster than the keyword pass issue 2 requires (the engine's
+//! own aho-corasick automaton over every detector's keywords), so if that pass alone is slower than a
 //! throughput target, the target is out of reach on this machine whatever
 //! else the engine does (decision 0009).
 //!
@@ -15,7 +14,6 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use redactd::detect::{pack, Engine, Scratch};
 use redactd::sample::{self, Kind};
 
@@ -80,14 +78,14 @@ fn main() {
 
     let engine = Engine::builtin().unwrap_or_else(|e| panic!("{e}"));
     let (keywords, regexes) = pack_literals_and_regexes();
-    // The same automaton as `Engine::compile` builds.
-    let ac: AhoCorasick = AhoCorasickBuilder::new()
-        .ascii_case_insensitive(true)
-        .match_kind(MatchKind::Standard)
-        .kind(Some(AhoCorasickKind::DFA))
-        .prefilter(false)
-        .build(&keywords)
-        .unwrap_or_else(|e| panic!("keyword automaton: {e}"));
+    let ac = engine
+        .keyword_automaton()
+        .expect("the built-in packs have keywords");
+    assert_eq!(
+        ac.patterns_len(),
+        keywords.len(),
+        "keywords read from patterns/"
+    );
     let (dense, _) = sample::corpus(42, mb << 20, &[Kind::JsonEvent, Kind::Chat, Kind::Log]);
     let (clean, _) = sample::corpus(43, mb << 20, &[Kind::Clean]);
     println!(

@@ -8,7 +8,7 @@ use crate::config::{Config, ConfigError};
 use crate::detect::{Dictionary, Engine, EngineBuilder, Finding, Scratch};
 use crate::keys::Keyset;
 use crate::policy::{ActionKind, Applied, Policy, Tally};
-use crate::record::{LeafCtx, Record};
+use crate::record::Record;
 
 /// Scans records and applies the policy. Cheap to clone, `Send + Sync`.
 #[derive(Debug, Clone)]
@@ -155,18 +155,6 @@ impl Sanitizer {
         &self.warnings
     }
 
-    /// The key the engine sees for a leaf: the nearest key above it that is
-    /// a field-name hint (`{"password": {"old": …}}` marks `old`), else the
-    /// nearest key.
-    fn key_for<'a>(&self, ctx: &LeafCtx<'a>) -> Option<&'a str> {
-        ctx.keys
-            .iter()
-            .rev()
-            .find(|k| self.engine.hint_for_key(k).is_some())
-            .or(ctx.keys.last())
-            .copied()
-    }
-
     /// Scans every leaf; `f` receives each leaf's pointer and findings
     /// (only leaves with findings, allow-listed findings left out).
     pub fn scan(
@@ -178,7 +166,7 @@ impl Sanitizer {
         record.edit_leaves(|ctx, text| {
             let seen = neutralize(text, &mut ws.neutral);
             self.engine
-                .scan_with(seen, self.key_for(ctx), &mut ws.scratch, &mut ws.findings);
+                .scan_field(seen, ctx.keys, &mut ws.scratch, &mut ws.findings);
             ws.findings
                 .retain(|x| !self.policy.allowed(&text[x.start..x.end.min(text.len())]));
             if !ws.findings.is_empty() {
@@ -195,7 +183,7 @@ impl Sanitizer {
         record.edit_leaves(|ctx, text| {
             let seen = neutralize(text, &mut ws.neutral);
             self.engine
-                .scan_with(seen, self.key_for(ctx), &mut ws.scratch, &mut ws.findings);
+                .scan_field(seen, ctx.keys, &mut ws.scratch, &mut ws.findings);
             self.policy.apply(
                 &self.engine,
                 ctx.pointer,

@@ -960,6 +960,13 @@ impl Engine {
         self.min_score
     }
 
+    /// The keyword automaton of the prefilter (every detector's keywords,
+    /// lower-cased), for tools that time that pass alone
+    /// (`examples/stage_floor`).
+    pub fn keyword_automaton(&self) -> Option<&AhoCorasick> {
+        self.keywords.as_ref()
+    }
+
     /// The entity type a JSON key marks its value as, if any.
     pub fn hint_for_key(&self, key: &str) -> Option<EntityId> {
         self.hints
@@ -986,22 +993,39 @@ impl Engine {
         scratch: &mut Scratch,
         out: &mut Vec<Finding>,
     ) {
+        self.scan_field(text, key.as_slice(), scratch, out);
+    }
+
+    /// [`Engine::scan_with`] for a JSON value under object `keys` (root
+    /// first): the nearest key that is a field-name hint marks the whole
+    /// value (`{"password": {"old": …}}` marks `old`); else the nearest
+    /// key's words count as context. Each key is normalised and looked up
+    /// once, as this runs for every JSON value.
+    pub fn scan_field(
+        &self,
+        text: &[u8],
+        keys: &[&str],
+        scratch: &mut Scratch,
+        out: &mut Vec<Finding>,
+    ) {
         out.clear();
-        let norm;
-        let key = match key {
-            Some(k) => {
-                norm = pack::NormKey::new(k);
-                if let Some(&d) = self.hints.get(norm.as_str()) {
-                    if let Some(f) = self.hint_finding(text, d) {
-                        out.push(f);
-                    }
-                    return;
+        let mut nearest = None;
+        for k in keys.iter().rev() {
+            let norm = pack::NormKey::new(k);
+            if let Some(&d) = self.hints.get(norm.as_str()) {
+                if let Some(f) = self.hint_finding(text, d) {
+                    out.push(f);
                 }
-                Some(norm.as_str())
+                return;
             }
-            None => None,
-        };
-        self.candidates(text, key, None, scratch);
+            nearest.get_or_insert(norm);
+        }
+        self.candidates(
+            text,
+            nearest.as_ref().map(pack::NormKey::as_str),
+            None,
+            scratch,
+        );
         resolve_overlaps(&mut scratch.candidates, out);
     }
 
@@ -1729,6 +1753,28 @@ keys = ["ssn"]
             }
         }
         assert!(checked > 5_000, "{checked} matches compared");
+    }
+
+    #[test]
+    fn nearest_hint_key_above_a_value_marks_it() {
+        let e = Engine::builtin().expect("builtin");
+        let ssn = e.hint_for_key("ssn").expect("ssn is a hint key");
+        let (mut s, mut out) = (Scratch::default(), Vec::new());
+        let text = b" not-a-number ";
+        // An ancestor hint marks a nested value, whatever its own key.
+        e.scan_field(text, &["user", "SSN", "old"], &mut s, &mut out);
+        assert_eq!(out.len(), 1, "{out:?}");
+        assert_eq!((out[0].entity, out[0].start, out[0].end), (ssn, 1, 13));
+        // Without a hint key above it, the value is scanned as usual.
+        e.scan_field(text, &["user", "note"], &mut s, &mut out);
+        assert!(out.is_empty(), "{out:?}");
+        // One key is `scan_with`'s key.
+        let card = b"card 4111 1111 1111 1111";
+        let mut with = Vec::new();
+        e.scan_with(card, Some("payment"), &mut s, &mut with);
+        e.scan_field(card, &["payment"], &mut s, &mut out);
+        assert!(!with.is_empty());
+        assert_eq!(out, with);
     }
 
     #[test]
