@@ -16,8 +16,10 @@
 //! thread brings its own [`Scratch`] so scanning does not allocate in the
 //! steady state.
 
+mod dates;
 mod dictionary;
 mod digits;
+mod labels;
 pub mod names;
 pub mod pack;
 pub mod validate;
@@ -119,6 +121,8 @@ enum Kind {
     Location,
     /// A field-name hint: the whole value is the type.
     Hint,
+    /// A labelled field in text (`DOB: …`), one detector per label type.
+    Label,
     /// A deny-list dictionary (index into `Engine::dictionaries`).
     Dictionary(u32),
 }
@@ -212,6 +216,8 @@ pub struct Scratch {
     dict_hits: Vec<(usize, usize)>,
     /// Spans of a digit-run detector.
     runs: Vec<(usize, usize)>,
+    /// Labelled values of the text being scanned.
+    labelled: Vec<labels::Labelled>,
 }
 
 /// Reusable search state for one multi-pattern set.
@@ -517,6 +523,13 @@ pub struct Engine {
     always_detectors: Vec<u32>,
     hints: KeyTable<u32>,
     names: Option<Names>,
+    /// Labelled fields and written dates: built with the names, as they
+    /// are the same kind of record rule (DESIGN §4).
+    labels: Option<(labels::Labels, dates::Dates)>,
+    /// The `label-*` detector of each label type, by type index.
+    label_detectors: Vec<u32>,
+    /// The detector of dates in clinical records (`clinical-date`).
+    clinical_dates: Option<u32>,
     min_score: f32,
     /// Each detector's regex source (for the digit set), by detector index.
     sources: Vec<Option<String>>,
@@ -544,6 +557,9 @@ impl Engine {
             always_detectors: Vec::new(),
             hints: HashMap::default(),
             names: None,
+            labels: None,
+            label_detectors: Vec::new(),
+            clinical_dates: None,
             min_score,
             sources: Vec::new(),
             dictionaries: Vec::new(),
@@ -646,6 +662,29 @@ impl Engine {
             .any(|d| matches!(d.kind, Kind::Person | Kind::Location))
         {
             e.names = Some(Names::build().map_err(|r| PackError::new("patterns/dict", None, r))?);
+            let labels =
+                labels::Labels::build().map_err(|r| PackError::new("patterns/dict", None, r))?;
+            let dates =
+                dates::Dates::build().map_err(|r| PackError::new("patterns/dict", None, r))?;
+            let types: Vec<String> = labels.types().map(str::to_string).collect();
+            for name in &types {
+                let entity = e.entity_for("patterns/dict/labels.txt", None, name)?;
+                let id = format!("label-{}", name.to_ascii_lowercase().replace('_', "-"));
+                e.label_detectors.push(e.detectors.len() as u32);
+                e.detectors
+                    .push(Detector::whole_value(id, entity, 0, Kind::Label));
+                e.sources.push(None);
+            }
+            let entity = e.entity_for("patterns/dict/labels.txt", None, "DATE_TIME")?;
+            e.clinical_dates = Some(e.detectors.len() as u32);
+            e.detectors.push(Detector::whole_value(
+                "clinical-date".to_string(),
+                entity,
+                0,
+                Kind::Label,
+            ));
+            e.sources.push(None);
+            e.labels = Some((labels, dates));
         }
         Ok(e)
     }
@@ -1184,7 +1223,43 @@ impl Engine {
                 Kind::Regex { .. } => self.run_regex(d, text, 0, text.len(), key, s),
                 Kind::Person | Kind::Location => self.run_names(d, text, key, s),
                 Kind::Dictionary(i) => self.run_dictionary(d, *i, text, key, s),
-                Kind::Hint => {}
+                Kind::Hint | Kind::Label => {}
+            }
+        }
+        self.run_labels(text, key, only, s);
+    }
+
+    /// Labelled fields (`DOB: …`, `Geburtsdatum …`): the label's type
+    /// over the value's own shape, so it outscores a pattern that read the
+    /// value as something else.
+    fn run_labels(&self, text: &[u8], key: Option<&str>, only: Option<u32>, s: &mut Scratch) {
+        const LABEL_SCORE: f32 = 0.97;
+        const CLINICAL_DATE_SCORE: f32 = 0.9;
+        let (Some((labels, dates)), Some(names)) = (&self.labels, &self.names) else {
+            return;
+        };
+        let mut found = std::mem::take(&mut s.labelled);
+        found.clear();
+        labels.find(text, dates, names, &mut found);
+        for l in &found {
+            let Some(&d) = self.label_detectors.get(l.ty as usize) else {
+                continue;
+            };
+            if only.is_none_or(|o| o == d) {
+                self.consider(d, text, l.start, l.end, LABEL_SCORE, key, s);
+            }
+        }
+        s.labelled = found;
+        // A clinical record: every date but a bare year (HIPAA Safe Harbor).
+        if let Some(d) = self.clinical_dates.filter(|&d| only.is_none_or(|o| o == d)) {
+            if labels.is_clinical(text) {
+                let mut spans = std::mem::take(&mut s.runs);
+                spans.clear();
+                dates.find_all(text, &mut spans);
+                for &(st, en) in &spans {
+                    self.consider(d, text, st, en, CLINICAL_DATE_SCORE, key, s);
+                }
+                s.runs = spans;
             }
         }
     }

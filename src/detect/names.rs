@@ -569,9 +569,11 @@ impl Names {
                 if let Some((start, end)) = name_like_value(text) {
                     let score = match kind {
                         FieldKind::Strong => Some(0.9),
-                        FieldKind::NeedsDictionary => {
-                            self.has_name_word(text, start, end).then_some(0.85)
-                        }
+                        // The dictionaries are Latin: a name-like value in
+                        // another script under a name key is a name too.
+                        FieldKind::NeedsDictionary => (self.has_name_word(text, start, end)
+                            || non_latin_letters(&text[start..end]))
+                        .then_some(0.85),
                     };
                     if let Some(score) = score {
                         out.push(Hit { start, end, score });
@@ -691,6 +693,13 @@ impl Names {
             }
         }
         self.word_flags(text, start, word_end)
+    }
+
+    /// Whether `word` is a common or function word and no given name or
+    /// surname (`required`, `Support`, `the`; not `Will`, not `Smith`).
+    pub fn is_common_word(&self, word: &[u8]) -> bool {
+        let f = self.word_flags(word, 0, word.len());
+        f & (COMMON | FUNC) != 0 && f & (FIRST | SURNAME) == 0
     }
 
     /// Whether `text[start..end]` holds a given name or surname that is not
@@ -1701,10 +1710,21 @@ fn location_value(text: &[u8], field: &str) -> Option<(usize, usize)> {
     }
     if field.contains("addr") || field.contains("street") || field.contains("housenumber") {
         // A postal address has words; `10.0.0.1:8080` or `0xAB..` has not.
-        let ok = letters >= 2 && v.contains(&b' ');
+        // Scripts without spaces (`神奈川県稲城市…`) write one word.
+        let ok = letters >= 2 && (v.contains(&b' ') || non_latin_letters(v));
         return ok.then_some((start, end));
     }
     (letters >= 2).then_some((start, end))
+}
+
+/// Whether `v` holds letters of a script other than Latin (Cyrillic,
+/// Greek, CJK, Hangul...), which the embedded dictionaries do not cover.
+fn non_latin_letters(v: &[u8]) -> bool {
+    std::str::from_utf8(v).is_ok_and(|s| {
+        s.chars().any(|c| {
+            c.is_alphabetic() && !matches!(c, 'A'..='Z' | 'a'..='z' | '\u{C0}'..='\u{24F}')
+        })
+    })
 }
 
 fn trimmed(text: &[u8]) -> Option<(usize, usize)> {
