@@ -172,8 +172,9 @@ struct PackArgs {
 struct LineArgs {
     #[command(flatten)]
     packs: PackArgs,
-    /// How to read each line: auto (JSON if it parses, else text), json,
-    /// text (default: the config's record.format, auto).
+    /// How to read each line: auto (JSON if it parses, else text; HL7 v2
+    /// is recognised by its MSH header), json, text, hl7 (default: the
+    /// config's record.format, auto).
     #[arg(long)]
     format: Option<Format>,
     /// Largest line accepted; a longer one is an error naming the line

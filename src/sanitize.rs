@@ -5,7 +5,7 @@ use std::sync::Arc;
 use sha2::{Digest, Sha256};
 
 use crate::config::{Config, ConfigError};
-use crate::detect::{Dictionary, Engine, EngineBuilder, Finding, Scratch};
+use crate::detect::{Dictionary, Engine, EngineBuilder, Finding, Found, Scratch};
 use crate::keys::Keyset;
 use crate::policy::{ActionKind, Applied, Policy, Tally};
 use crate::record::Record;
@@ -27,6 +27,10 @@ pub struct Workspace {
     /// A copy of the value with placeholders neutralised (see
     /// [`neutralize`]).
     neutral: Vec<u8>,
+    /// The record's found values, for propagation.
+    found: Found,
+    /// The findings of one value that the policy changes.
+    changed: Vec<Finding>,
 }
 
 /// What sanitizing one record did.
@@ -163,7 +167,7 @@ impl Sanitizer {
         ws: &mut Workspace,
         mut f: impl FnMut(&str, &[Finding]),
     ) {
-        record.edit_leaves(|ctx, text| {
+        let mut look = |ctx: &crate::record::LeafCtx<'_>, text: &[u8], ws: &mut Workspace| {
             let seen = neutralize(text, &mut ws.neutral);
             self.engine
                 .scan_field(seen, ctx.keys, &mut ws.scratch, &mut ws.findings);
@@ -173,17 +177,33 @@ impl Sanitizer {
                 f(ctx.pointer, &ws.findings);
             }
             crate::record::Edit::Keep
-        });
+        };
+        record.edit_leaves(|ctx, text| look(ctx, text, ws));
+        // A member name's findings carry the member's pointer.
+        record.edit_keys(key_may_hold_data, |ctx, text| look(ctx, text, ws));
     }
 
-    /// Sanitizes `record` in place.
+    /// Sanitizes `record` in place: every leaf, then every object member
+    /// name, then the other occurrences of what was found (propagation:
+    /// `Merci Frédéric` after `Patient: Frédéric Boutin`).
     pub fn sanitize(&self, record: &mut Record, ws: &mut Workspace) -> Report {
         let mut tally = Tally::default();
         let is_json = matches!(record, Record::Json(_));
-        record.edit_leaves(|ctx, text| {
+        ws.found.clear();
+        let mut scan = |ctx: &crate::record::LeafCtx<'_>, text: &[u8], ws: &mut Workspace| {
             let seen = neutralize(text, &mut ws.neutral);
             self.engine
                 .scan_field(seen, ctx.keys, &mut ws.scratch, &mut ws.findings);
+            // Only what the policy changes is looked for again: a kept or
+            // allow-listed value stays everywhere.
+            let field = self.policy.field_rule(ctx.pointer);
+            ws.changed.clear();
+            ws.changed.extend(ws.findings.iter().copied().filter(|f| {
+                let span = text.get(f.start..f.end).unwrap_or_default();
+                !self.policy.allowed(span)
+                    && self.policy.action_for(f.entity, field).kind() != ActionKind::Keep
+            }));
+            self.engine.remember(text, &ws.changed, &mut ws.found);
             self.policy.apply(
                 &self.engine,
                 ctx.pointer,
@@ -192,12 +212,38 @@ impl Sanitizer {
                 is_json,
                 &mut tally,
             )
-        });
+        };
+        record.edit_leaves(|ctx, text| scan(ctx, text, ws));
+        record.edit_keys(key_may_hold_data, |ctx, text| scan(ctx, text, ws));
+        if !ws.found.is_empty() {
+            let mut again = |ctx: &crate::record::LeafCtx<'_>, text: &[u8], ws: &mut Workspace| {
+                self.engine
+                    .occurrences(text, &mut ws.found, &mut ws.findings);
+                self.policy.apply(
+                    &self.engine,
+                    ctx.pointer,
+                    text,
+                    &ws.findings,
+                    is_json,
+                    &mut tally,
+                )
+            };
+            record.edit_leaves(|ctx, text| again(ctx, text, ws));
+            record.edit_keys(key_may_hold_data, |ctx, text| again(ctx, text, ws));
+        }
         Report {
             findings: tally.applied,
             quarantine: tally.quarantine,
         }
     }
+}
+
+/// Whether a JSON member name can hold personal data: anything but a
+/// plain identifier of ASCII letters, `_` and `-` (`user_name`,
+/// `firstName`). Emails, numbers, spaces and other scripts are scanned.
+fn key_may_hold_data(key: &[u8]) -> bool {
+    !key.iter()
+        .all(|b| b.is_ascii_alphabetic() || *b == b'_' || *b == b'-')
 }
 
 /// What the engine scans: `text`, or, when it holds placeholders that

@@ -252,7 +252,10 @@ impl Config {
         if self.record.format.parse::<crate::record::Format>().is_err() {
             return bad(
                 "record.format",
-                format!("unknown format {:?} (auto, json, text)", self.record.format),
+                format!(
+                    "unknown format {:?} (auto, json, text, hl7)",
+                    self.record.format
+                ),
             );
         }
         if self.record.max_record_bytes == 0 {

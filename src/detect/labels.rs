@@ -59,8 +59,9 @@ pub struct Labelled {
 #[derive(Debug)]
 pub struct Labels {
     ac: AhoCorasick,
-    /// Type index of each automaton pattern.
+    /// Type index of each automaton pattern, and its spelling.
     pattern_type: Vec<u16>,
+    patterns: Vec<String>,
     /// Distinct entity types, in first-seen order.
     types: Vec<(String, Class)>,
     copulas: Vec<Vec<u8>>,
@@ -68,6 +69,10 @@ pub struct Labels {
     /// Words that make a text a clinical record (`patient`, `MRN`,
     /// `diagnosis`, `PID|`), where every date but a bare year is PHI.
     clinical: AhoCorasick,
+    /// Words that end a list of names (`and`, `und`, `и`), lower case.
+    pub conjunctions: Vec<String>,
+    /// Speaker roles in dialogues (`agent`, `kunde`), lower case.
+    pub roles: Vec<String>,
 }
 
 impl Labels {
@@ -79,6 +84,8 @@ impl Labels {
         let mut copulas = Vec::new();
         let mut fillers = Vec::new();
         let mut clinical: Vec<String> = Vec::new();
+        let mut conjunctions = Vec::new();
+        let mut roles = Vec::new();
         for (n, line) in LABELS.lines().enumerate() {
             let line = line.trim_end_matches('\r');
             if line.is_empty() || line.starts_with('#') {
@@ -101,6 +108,8 @@ impl Labels {
                 "@copula" => copulas.push(label.to_lowercase().into_bytes()),
                 "@filler" => fillers.push(label.to_lowercase().into_bytes()),
                 "@clinical" => clinical.push(label.to_lowercase()),
+                "@and" => conjunctions.push(label.to_lowercase()),
+                "@role" => roles.push(label.to_lowercase()),
                 _ => {
                     if !super::pack::is_upper_snake(ty) {
                         return Err(format!(
@@ -144,7 +153,10 @@ impl Labels {
             .map_err(|e| format!("labels: cannot build the clinical cue automaton: {e}"))?;
         Ok(Labels {
             ac,
+            patterns,
             clinical,
+            conjunctions,
+            roles,
             pattern_type,
             types,
             copulas,
@@ -155,6 +167,24 @@ impl Labels {
     /// The entity type names the labels report, by type index.
     pub fn types(&self) -> impl Iterator<Item = &str> {
         self.types.iter().map(|(t, _)| t.as_str())
+    }
+
+    /// A text the label rule must find a value of type `t` in (the
+    /// `patterns test` contract of its detector): the type's first label
+    /// and a value of its class's shape.
+    pub fn example(&self, t: usize) -> Option<String> {
+        let (_, class) = self.types.get(t)?;
+        let p = self.pattern_type.iter().position(|&x| x as usize == t)?;
+        let label = self.patterns.get(p)?;
+        let value = match class {
+            Class::Person => "Zofia Qwertz",
+            Class::Place => "12 Elm Road, Springfield",
+            Class::Date => "03/04/1961",
+            Class::Phone => "0612 345 678",
+            Class::Email => "zofia.q@example.org",
+            Class::Id => "4821 7730 19",
+        };
+        Some(format!("{label}: {value}"))
     }
 
     /// Whether `text` reads like a clinical record (HIPAA Safe Harbor then
@@ -207,7 +237,11 @@ impl Labels {
         let mut j = skip_blank(text, e, limit, false);
         let mut explicit = false;
         for _ in 0..2 {
-            let Some(c) = self.copulas.iter().find(|c| word_at(text, j, c)) else {
+            let Some(c) = self
+                .copulas
+                .iter()
+                .find(|c| word_at(text, j, c) && spaced_after(text, j + c.len()))
+            else {
                 break;
             };
             explicit = true;
@@ -218,7 +252,11 @@ impl Labels {
             j = skip_blank(text, j + 1, limit, false);
         }
         for _ in 0..2 {
-            let Some(f) = self.fillers.iter().find(|f| word_at(text, j, f)) else {
+            let Some(f) = self
+                .fillers
+                .iter()
+                .find(|f| word_at(text, j, f) && spaced_after(text, j + f.len()))
+            else {
                 break;
             };
             j = skip_blank(text, j + f.len(), limit, false);
@@ -295,6 +333,17 @@ fn skip_blank(text: &[u8], mut j: usize, limit: usize, _newline: bool) -> usize 
         j += 3;
     }
     j
+}
+
+/// A word ending at `e` stands apart from what follows: a space, the end,
+/// or it is punctuation (`:`, `#`) or of a script without spaces (`は`).
+/// `a.b@example.com` does not start with the filler `a`.
+fn spaced_after(text: &[u8], e: usize) -> bool {
+    match (char_before(text, e), text.get(e)) {
+        (_, None | Some(b' ' | b'\t' | b'\n')) => true,
+        (Some(l), _) => !l.is_alphanumeric() || unspaced(l),
+        (None, _) => false,
+    }
 }
 
 /// Whether `word` (lower case) is at `j`, standing alone.

@@ -19,9 +19,13 @@
 mod dates;
 mod dictionary;
 mod digits;
+mod hl7;
 mod labels;
 pub mod names;
 pub mod pack;
+mod people;
+mod propagate;
+mod rules;
 pub mod validate;
 
 use std::collections::HashMap;
@@ -35,6 +39,7 @@ use regex_syntax::hir::Hir;
 
 pub use dictionary::Dictionary;
 pub use pack::PackError;
+pub use propagate::Found;
 
 use names::{Hit, Names};
 use pack::{Anchor, DetectorSpec, PackFile};
@@ -121,8 +126,9 @@ enum Kind {
     Location,
     /// A field-name hint: the whole value is the type.
     Hint,
-    /// A labelled field in text (`DOB: …`), one detector per label type.
-    Label,
+    /// A record rule (`rules`): a labelled field, a clinical date, an HL7
+    /// field; one detector per rule and type.
+    Rule,
     /// A deny-list dictionary (index into `Engine::dictionaries`).
     Dictionary(u32),
 }
@@ -216,8 +222,9 @@ pub struct Scratch {
     dict_hits: Vec<(usize, usize)>,
     /// Spans of a digit-run detector.
     runs: Vec<(usize, usize)>,
-    /// Labelled values of the text being scanned.
-    labelled: Vec<labels::Labelled>,
+    /// The record rules' buffers and their findings (detector, span, score).
+    rules: rules::RuleScratch,
+    ruled: Vec<(u32, usize, usize, f32)>,
 }
 
 /// Reusable search state for one multi-pattern set.
@@ -523,13 +530,9 @@ pub struct Engine {
     always_detectors: Vec<u32>,
     hints: KeyTable<u32>,
     names: Option<Names>,
-    /// Labelled fields and written dates: built with the names, as they
-    /// are the same kind of record rule (DESIGN §4).
-    labels: Option<(labels::Labels, dates::Dates)>,
-    /// The `label-*` detector of each label type, by type index.
-    label_detectors: Vec<u32>,
-    /// The detector of dates in clinical records (`clinical-date`).
-    clinical_dates: Option<u32>,
+    /// Labelled fields, clinical dates and HL7 fields: built with the
+    /// names, as they are the same kind of record rule (DESIGN §4).
+    rules: Option<rules::Rules>,
     min_score: f32,
     /// Each detector's regex source (for the digit set), by detector index.
     sources: Vec<Option<String>>,
@@ -557,9 +560,7 @@ impl Engine {
             always_detectors: Vec::new(),
             hints: HashMap::default(),
             names: None,
-            labels: None,
-            label_detectors: Vec::new(),
-            clinical_dates: None,
+            rules: None,
             min_score,
             sources: Vec::new(),
             dictionaries: Vec::new(),
@@ -662,31 +663,64 @@ impl Engine {
             .any(|d| matches!(d.kind, Kind::Person | Kind::Location))
         {
             e.names = Some(Names::build().map_err(|r| PackError::new("patterns/dict", None, r))?);
-            let labels =
-                labels::Labels::build().map_err(|r| PackError::new("patterns/dict", None, r))?;
-            let dates =
-                dates::Dates::build().map_err(|r| PackError::new("patterns/dict", None, r))?;
-            let types: Vec<String> = labels.types().map(str::to_string).collect();
-            for name in &types {
-                let entity = e.entity_for("patterns/dict/labels.txt", None, name)?;
-                let id = format!("label-{}", name.to_ascii_lowercase().replace('_', "-"));
-                e.label_detectors.push(e.detectors.len() as u32);
-                e.detectors
-                    .push(Detector::whole_value(id, entity, 0, Kind::Label));
-                e.sources.push(None);
-            }
-            let entity = e.entity_for("patterns/dict/labels.txt", None, "DATE_TIME")?;
-            e.clinical_dates = Some(e.detectors.len() as u32);
-            e.detectors.push(Detector::whole_value(
-                "clinical-date".to_string(),
-                entity,
-                0,
-                Kind::Label,
-            ));
-            e.sources.push(None);
-            e.labels = Some((labels, dates));
+            e.rules = Some(e.compile_rules()?);
         }
         Ok(e)
+    }
+
+    /// The record rules and a detector for each type they report.
+    fn compile_rules(&mut self) -> Result<rules::Rules, PackError> {
+        let dict = |r: String| PackError::new("patterns/dict", None, r);
+        let labels = labels::Labels::build().map_err(dict)?;
+        let dates = dates::Dates::build().map_err(dict)?;
+        let hl7 = hl7::Hl7::build().map_err(dict)?;
+        // Each rule detector carries a match example generated from its
+        // table, so `patterns test` holds the rules to the same contract
+        // as the packs.
+        let add = |e: &mut Engine, file: &str, id: String, ty: &str, ex: Option<String>| {
+            let entity = e.entity_for(file, None, ty)?;
+            let mut d = Detector::whole_value(id, entity, 0, Kind::Rule);
+            d.examples.matches.extend(ex);
+            e.detectors.push(d);
+            e.sources.push(None);
+            Ok::<u32, PackError>(e.detectors.len() as u32 - 1)
+        };
+        let kebab = |t: &str| t.to_ascii_lowercase().replace('_', "-");
+        let labels_file = "patterns/dict/labels.txt";
+        let mut label_detectors = Vec::new();
+        for (i, t) in labels.types().enumerate() {
+            let id = format!("label-{}", kebab(t));
+            label_detectors.push(add(self, labels_file, id, t, labels.example(i))?);
+        }
+        let mut hl7_detectors = Vec::new();
+        for (i, t) in hl7.types().enumerate() {
+            let id = format!("hl7-{}", kebab(t));
+            let file = "patterns/dict/hl7_fields.txt";
+            hl7_detectors.push(add(self, file, id, t, hl7.example(i))?);
+        }
+        let clinical_dates = add(
+            self,
+            labels_file,
+            "clinical-date".to_string(),
+            "DATE_TIME",
+            Some("Patient seen on 03/04/2021 for follow-up.".to_string()),
+        )?;
+        let people = add(
+            self,
+            labels_file,
+            "person-context".to_string(),
+            "PERSON",
+            Some("met with Zofia Qwertz, Jonas Weber and Anna Schmidt".to_string()),
+        )?;
+        Ok(rules::Rules {
+            people,
+            labels,
+            dates,
+            hl7,
+            label_detectors,
+            hl7_detectors,
+            clinical_dates,
+        })
     }
 
     /// One multi-pattern regex over the given detectors' regexes (pattern
@@ -1223,44 +1257,51 @@ impl Engine {
                 Kind::Regex { .. } => self.run_regex(d, text, 0, text.len(), key, s),
                 Kind::Person | Kind::Location => self.run_names(d, text, key, s),
                 Kind::Dictionary(i) => self.run_dictionary(d, *i, text, key, s),
-                Kind::Hint | Kind::Label => {}
+                Kind::Hint | Kind::Rule => {}
             }
         }
-        self.run_labels(text, key, only, s);
+        self.run_rules(text, key, only, s);
     }
 
-    /// Labelled fields (`DOB: …`, `Geburtsdatum …`): the label's type
-    /// over the value's own shape, so it outscores a pattern that read the
-    /// value as something else.
-    fn run_labels(&self, text: &[u8], key: Option<&str>, only: Option<u32>, s: &mut Scratch) {
-        const LABEL_SCORE: f32 = 0.97;
-        const CLINICAL_DATE_SCORE: f32 = 0.9;
-        let (Some((labels, dates)), Some(names)) = (&self.labels, &self.names) else {
+    /// The record rules (labelled fields, clinical dates, HL7 fields).
+    fn run_rules(&self, text: &[u8], key: Option<&str>, only: Option<u32>, s: &mut Scratch) {
+        let (Some(rules), Some(names)) = (&self.rules, &self.names) else {
             return;
         };
-        let mut found = std::mem::take(&mut s.labelled);
+        let mut found = std::mem::take(&mut s.ruled);
         found.clear();
-        labels.find(text, dates, names, &mut found);
-        for l in &found {
-            let Some(&d) = self.label_detectors.get(l.ty as usize) else {
-                continue;
-            };
+        rules.find(text, names, &mut s.rules, |d, st, en, score| {
             if only.is_none_or(|o| o == d) {
-                self.consider(d, text, l.start, l.end, LABEL_SCORE, key, s);
+                found.push((d, st, en, score));
             }
+        });
+        for &(d, st, en, score) in &found {
+            let score = if rules.label_detectors.contains(&d) {
+                self.label_score(d, st, en, score, &s.candidates)
+            } else {
+                score
+            };
+            self.consider(d, text, st, en, score, key, s);
         }
-        s.labelled = found;
-        // A clinical record: every date but a bare year (HIPAA Safe Harbor).
-        if let Some(d) = self.clinical_dates.filter(|&d| only.is_none_or(|o| o == d)) {
-            if labels.is_clinical(text) {
-                let mut spans = std::mem::take(&mut s.runs);
-                spans.clear();
-                dates.find_all(text, &mut spans);
-                for &(st, en) in &spans {
-                    self.consider(d, text, st, en, CLINICAL_DATE_SCORE, key, s);
-                }
-                s.runs = spans;
-            }
+        s.ruled = found;
+    }
+
+    /// A label's type wins over what a pattern guessed from the value's
+    /// shape alone (a birth date read as a phone number), but yields to a
+    /// pattern of a more precise type on the same value: `passport
+    /// J976293N4` is a German passport, `MAC address 00:1A:…` a MAC.
+    fn label_score(&self, d: u32, st: usize, en: usize, score: f32, cands: &[Finding]) -> f32 {
+        const SHAPE_ONLY: &[&str] = &["PHONE_NUMBER", "DATE_TIME", "PERSON", "LOCATION"];
+        let own = self.detectors[d as usize].entity;
+        let precise = cands
+            .iter()
+            .filter(|c| c.start < en && st < c.end && c.entity != own)
+            .filter(|c| !SHAPE_ONLY.contains(&self.entity_name(c.entity)))
+            .map(|c| c.score)
+            .fold(None, |m: Option<f32>, x| Some(m.map_or(x, |m| m.max(x))));
+        match precise {
+            Some(p) => score.min(p - 0.01),
+            None => score,
         }
     }
 
@@ -1396,6 +1437,11 @@ impl Engine {
         if !det.exclude.is_empty() && det.exclude.iter().any(|x| contains_ci(span, x)) {
             return;
         }
+        // A group of a UUID is not an id of its own (the last group is
+        // twelve hex digits, all decimal one time in 35).
+        if matches!(det.kind, Kind::Regex { .. }) && inside_uuid(text, start, end) {
+            return;
+        }
         let mut score = base;
         // A value that is nothing but the candidate (a JSON string holding
         // only an id, a bare line) is more likely that id than the same
@@ -1484,6 +1530,30 @@ fn resolve_overlaps(cands: &mut [Finding], out: &mut Vec<Finding>) {
             out.insert(pos, *c);
         }
     }
+}
+
+/// Whether `text[start..end]` lies within a UUID (`8-4-4-4-12` hex digits)
+/// and is not the whole of it.
+fn inside_uuid(text: &[u8], start: usize, end: usize) -> bool {
+    let hexish = |b: &u8| b.is_ascii_hexdigit() || *b == b'-';
+    let s = text[..start]
+        .iter()
+        .rposition(|b| !hexish(b))
+        .map_or(0, |p| p + 1);
+    let e = text[end..]
+        .iter()
+        .position(|b| !hexish(b))
+        .map_or(text.len(), |p| end + p);
+    let t = &text[s..e];
+    t.len() == 36
+        && (s, e) != (start, end)
+        && t.iter().enumerate().all(|(i, b)| {
+            if matches!(i, 8 | 13 | 18 | 23) {
+                *b == b'-'
+            } else {
+                b.is_ascii_hexdigit()
+            }
+        })
 }
 
 /// True when `word` (lower-case) occurs in `hay` (lower-case) with no ASCII

@@ -695,6 +695,18 @@ impl Names {
         self.word_flags(text, start, word_end)
     }
 
+    /// Whether `word` is a given name or surname and no common word
+    /// (`Becker`, `Vasquez`; not `Will`).
+    pub fn is_name_word(&self, word: &[u8]) -> bool {
+        let f = self.word_flags(word, 0, word.len());
+        f & (FIRST | SURNAME) != 0 && f & (COMMON | FUNC) == 0
+    }
+
+    /// Whether `word` is a place (`London`, `Paris`).
+    pub fn is_place_word(&self, word: &[u8]) -> bool {
+        self.word_flags(word, 0, word.len()) & PLACE != 0
+    }
+
     /// Whether `word` is a common or function word and no given name or
     /// surname (`required`, `Support`, `the`; not `Will`, not `Smith`).
     pub fn is_common_word(&self, word: &[u8]) -> bool {

@@ -21,6 +21,11 @@ pub enum Format {
     Json,
     /// Always text, even when it looks like JSON.
     Text,
+    /// HL7 v2 messages (text starting with an `MSH` header, segments
+    /// separated by carriage returns): anything else is an error. Under
+    /// `auto` such a text is recognised too; the engine redacts its fields
+    /// by position either way.
+    Hl7,
 }
 
 impl std::str::FromStr for Format {
@@ -30,7 +35,8 @@ impl std::str::FromStr for Format {
             "auto" => Ok(Format::Auto),
             "json" => Ok(Format::Json),
             "text" => Ok(Format::Text),
-            _ => Err(format!("unknown format {s:?} (auto, json, text)")),
+            "hl7" => Ok(Format::Hl7),
+            _ => Err(format!("unknown format {s:?} (auto, json, text, hl7)")),
         }
     }
 }
@@ -47,6 +53,9 @@ pub enum RecordError {
     /// `format: json` and the bytes are not JSON (or nest too deep).
     #[error(transparent)]
     Json(#[from] JsonError),
+    /// `format: hl7` and the bytes do not start with an `MSH` header.
+    #[error("record is not an HL7 v2 message (no MSH header)")]
+    NotHl7,
     /// Larger than `max_record_bytes`.
     #[error("record is {size} bytes, over max_record_bytes ({limit})")]
     TooLarge {
@@ -64,6 +73,7 @@ impl RecordError {
             RecordError::Json(JsonError::Syntax { .. }) => "invalid_json",
             RecordError::Json(JsonError::TooDeep { .. }) => "too_deep",
             RecordError::TooLarge { .. } => "too_large",
+            RecordError::NotHl7 => "invalid_hl7",
         }
     }
 }
@@ -130,6 +140,10 @@ impl Record {
         }
         match format {
             Format::Text => Ok(Record::Text(bytes.to_vec())),
+            Format::Hl7 if bytes.starts_with(b"MSH") && bytes.len() > 8 => {
+                Ok(Record::Text(bytes.to_vec()))
+            }
+            Format::Hl7 => Err(RecordError::NotHl7),
             Format::Json => Ok(Record::Json(Doc::parse(bytes, limits.max_depth)?)),
             Format::Auto => match Doc::parse(bytes, limits.max_depth) {
                 Ok(d) => Ok(Record::Json(d)),
@@ -162,6 +176,85 @@ impl Record {
                 }
             }
             Record::Json(doc) => walk(doc, &mut f),
+        }
+    }
+}
+
+impl Record {
+    /// Visits every object member name of a JSON record (an email used as
+    /// a key is personal data too) and applies the edit `f` returns: a
+    /// replaced name is renamed (made unique within its object with a
+    /// `#2`, `#3` suffix, so no member is lost to a duplicate), a dropped
+    /// one removes the member. The context's pointer is the member's own.
+    /// Only names for which `wanted` holds are offered to `f`; when no name
+    /// of the document is wanted (plain identifiers: the usual case) the
+    /// walk ends after one pass over the objects.
+    pub fn edit_keys(
+        &mut self,
+        wanted: impl Fn(&[u8]) -> bool,
+        mut f: impl FnMut(&LeafCtx<'_>, &[u8]) -> Edit,
+    ) {
+        let Record::Json(doc) = self else { return };
+        let any = doc.nodes.iter().any(|n| match n {
+            Node::Object(m) => m.iter().any(|(k, _)| wanted(k.as_bytes())),
+            _ => false,
+        });
+        if !any {
+            return;
+        }
+        let mut stack: Vec<(json::NodeId, String)> = vec![(0, String::new())];
+        while let Some((id, pointer)) = stack.pop() {
+            let mut members = match doc.nodes.get_mut(id as usize) {
+                Some(Node::Object(m)) => std::mem::take(m),
+                Some(Node::Array(items)) => {
+                    for (i, &c) in items.iter().enumerate() {
+                        let mut p = pointer.clone();
+                        json::push_pointer(&mut p, &i.to_string());
+                        stack.push((c, p));
+                    }
+                    continue;
+                }
+                _ => continue,
+            };
+            let mut dropped = Vec::new();
+            for i in 0..members.len() {
+                let c = members[i].1;
+                let mut p = pointer.clone();
+                json::push_pointer(&mut p, &members[i].0);
+                let ctx = LeafCtx {
+                    pointer: &p,
+                    keys: &[],
+                };
+                let edit = if wanted(members[i].0.as_bytes()) {
+                    f(&ctx, members[i].0.as_bytes())
+                } else {
+                    Edit::Keep
+                };
+                match edit {
+                    Edit::Keep => {}
+                    Edit::Replace(bytes) => {
+                        let base = String::from_utf8(bytes)
+                            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+                        let mut name = base.clone();
+                        let mut n = 1;
+                        while members.iter().any(|(x, _)| *x == name) {
+                            n += 1;
+                            name = format!("{base}#{n}");
+                        }
+                        members[i].0 = name;
+                    }
+                    Edit::Drop => dropped.push(c),
+                }
+                stack.push((c, p));
+            }
+            if let Some(Node::Object(m)) = doc.nodes.get_mut(id as usize) {
+                *m = members;
+            }
+            for c in dropped {
+                if let Some(n) = doc.nodes.get_mut(c as usize) {
+                    *n = Node::Dropped;
+                }
+            }
         }
     }
 }

@@ -10,4 +10,5 @@ mod packs;
 mod policy;
 mod policy_cli;
 mod prometheus;
+mod recall;
 mod util;

@@ -1,0 +1,268 @@
+//! Two places where a word is a name because of where it stands, not
+//! because a dictionary knows it: a list of names (`Kónya, Becker and
+//! Vasquez`) and a speaker label in a dialogue (`Anna: hi, my card…`).
+//!
+//! * A list is two or more items of one to three capitalised words, joined
+//!   by commas and ended by a conjunction (`and`, `und`, `et`, `и`...,
+//!   `patterns/dict/labels.txt`). It is a list of names when at least two
+//!   of its words are known given names or surnames, more than are places,
+//!   and none is a common word: then every item is a name, known or not.
+//! * A speaker label is one or two capitalised words and a colon at the
+//!   start of a turn (the text's start, a line start, or after a sentence
+//!   end). A text with two turns or more is a dialogue; there every speaker
+//!   that is not a role (`Agent`, `Kunde`) nor a common word is a person.
+
+use super::labels::Labels;
+use super::names::Names;
+
+/// Score of a name found by its place in a list or a dialogue.
+pub const SCORE: f32 = 0.85;
+
+/// A capitalised word: its span.
+fn cap_word(text: &[u8], i: usize) -> Option<usize> {
+    let c = char_at(text, i)?;
+    if !c.is_uppercase() {
+        return None;
+    }
+    let mut j = i + c.len_utf8();
+    let mut lower = false;
+    while let Some(c) = char_at(text, j) {
+        if c.is_alphabetic() {
+            lower |= c.is_lowercase();
+            j += c.len_utf8();
+        } else if (c == '-' || c == '\'' || c == '\u{2019}')
+            && char_at(text, j + c.len_utf8()).is_some_and(char::is_alphabetic)
+        {
+            j += c.len_utf8();
+        } else {
+            break;
+        }
+    }
+    // `USA`, `PDF` are acronyms; a name has lower-case letters.
+    (lower || j - i <= 2).then_some(j)
+}
+
+fn char_at(text: &[u8], i: usize) -> Option<char> {
+    let s = text.get(i..text.len().min(i + 4))?;
+    match std::str::from_utf8(s) {
+        Ok(s) => s.chars().next(),
+        Err(e) => std::str::from_utf8(&s[..e.valid_up_to()])
+            .ok()
+            .and_then(|s| s.chars().next()),
+    }
+}
+
+fn boundary_before(text: &[u8], i: usize) -> bool {
+    i == 0 || {
+        let p = text[i - 1];
+        !(p.is_ascii_alphanumeric() || p >= 0x80 || p == b'_' || p == b'@' || p == b'.')
+    }
+}
+
+/// An item of a list: one to three capitalised words.
+fn item(text: &[u8], i: usize) -> Option<(usize, Vec<(usize, usize)>)> {
+    let mut words = Vec::new();
+    let mut j = i;
+    while words.len() < 3 {
+        let e = cap_word(text, j)?;
+        words.push((j, e));
+        if text.get(e) == Some(&b' ') && cap_word(text, e + 1).is_some() && words.len() < 3 {
+            // A following capitalised word joins the item unless a
+            // conjunction or comma comes first (checked by the caller).
+            j = e + 1;
+            continue;
+        }
+        return Some((e, words));
+    }
+    let end = words.last().map_or(i, |w| w.1);
+    Some((end, words))
+}
+
+/// Appends `(start, end)` of every name of every list of names in `text`.
+pub fn lists(text: &[u8], labels: &Labels, names: &Names, out: &mut Vec<(usize, usize)>) {
+    let mut i = 0;
+    while i < text.len() {
+        if !(boundary_before(text, i) && char_at(text, i).is_some_and(char::is_uppercase)) {
+            i += 1;
+            continue;
+        }
+        let Some(end) = list_at(text, i, labels, names, out) else {
+            i += char_at(text, i).map_or(1, char::len_utf8);
+            continue;
+        };
+        i = end;
+    }
+}
+
+fn list_at(
+    text: &[u8],
+    i: usize,
+    labels: &Labels,
+    names: &Names,
+    out: &mut Vec<(usize, usize)>,
+) -> Option<usize> {
+    let mut items: Vec<Vec<(usize, usize)>> = Vec::new();
+    let mut j = i;
+    let mut ended = false;
+    loop {
+        let (e, words) = item(text, j)?;
+        items.push(words);
+        if ended {
+            j = e;
+            break;
+        }
+        // `, ` then another item, or (`,`) ` and ` then the last one.
+        let mut k = e;
+        if text[k..].starts_with(b", ") {
+            k += 2;
+        } else if text.get(k) != Some(&b' ') {
+            return None;
+        } else {
+            k += 1;
+        }
+        if let Some(c) = labels
+            .conjunctions
+            .iter()
+            .find(|c| starts_with_word(text, k, c.as_bytes()))
+        {
+            k += c.len() + 1;
+            ended = true;
+        } else if k == e + 1 {
+            // A bare space without a conjunction: not a list separator.
+            return None;
+        }
+        if items.len() > 12 {
+            return None;
+        }
+        j = k;
+    }
+    if items.len() < 2 {
+        return None;
+    }
+    let words: Vec<&[u8]> = items.iter().flatten().map(|&(s, e)| &text[s..e]).collect();
+    let known = words.iter().filter(|w| names.is_name_word(w)).count();
+    let places = words.iter().filter(|w| names.is_place_word(w)).count();
+    let common = words.iter().any(|w| names.is_common_word(w));
+    if known < 2 || places >= known || common {
+        return None;
+    }
+    for it in &items {
+        if let (Some(first), Some(last)) = (it.first(), it.last()) {
+            out.push((first.0, last.1));
+        }
+    }
+    Some(j)
+}
+
+/// Whether `word` (lower case) is at `k`, followed by a space.
+fn starts_with_word(text: &[u8], k: usize, word: &[u8]) -> bool {
+    let e = k + word.len();
+    e < text.len()
+        && text[e] == b' '
+        && std::str::from_utf8(&text[k..e]).is_ok_and(|s| s.to_lowercase().as_bytes() == word)
+}
+
+/// Appends `(start, end)` of every speaker of a dialogue who is a person.
+pub fn speakers(text: &[u8], labels: &Labels, names: &Names, out: &mut Vec<(usize, usize)>) {
+    let mut turns: Vec<(usize, usize)> = Vec::new();
+    let mut i = 0;
+    while i < text.len() {
+        let turn_start = i == 0
+            || text[i - 1] == b'\n'
+            || (text[i - 1] == b' '
+                && i >= 2
+                && matches!(text[i - 2], b'.' | b'!' | b'?' | b':' | b')'))
+            || text[..i].ends_with("。".as_bytes())
+            || text[..i].ends_with("！".as_bytes())
+            || text[..i].ends_with("？".as_bytes());
+        if turn_start {
+            if let Some(span) = speaker_at(text, i) {
+                turns.push(span);
+                i = span.1;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    if turns.len() < 2 {
+        return;
+    }
+    for (s, e) in turns {
+        let word = &text[s..e];
+        let lower = String::from_utf8_lossy(word).to_lowercase();
+        let role = labels.roles.contains(&lower);
+        let common = std::str::from_utf8(word)
+            .is_ok_and(|w| w.split(' ').any(|p| names.is_common_word(p.as_bytes())));
+        if !role && !common {
+            out.push((s, e));
+        }
+    }
+}
+
+/// `Anna:` / `Anna Maria:` / `김민준:` at `i`, followed by a space.
+fn speaker_at(text: &[u8], i: usize) -> Option<(usize, usize)> {
+    let c = char_at(text, i)?;
+    let mut e;
+    if c.is_uppercase() {
+        e = cap_word(text, i)?;
+        if text.get(e) == Some(&b' ') {
+            if let Some(e2) = cap_word(text, e + 1) {
+                e = e2;
+            }
+        }
+    } else if c.is_alphabetic() && !c.is_lowercase() {
+        // A script without case: up to eight letters.
+        e = i;
+        while let Some(c) = char_at(text, e) {
+            if !c.is_alphabetic() || e - i > 24 {
+                break;
+            }
+            e += c.len_utf8();
+        }
+    } else {
+        return None;
+    }
+    let colon = text[e..].starts_with(b": ") || text[e..].starts_with("：".as_bytes());
+    (colon && e > i).then_some((i, e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    type Rule = fn(&[u8], &Labels, &Names, &mut Vec<(usize, usize)>);
+
+    fn run(text: &str, f: Rule) -> Vec<&str> {
+        let labels = Labels::build().expect("labels");
+        let names = Names::build().expect("names");
+        let mut out = Vec::new();
+        f(text.as_bytes(), &labels, &names, &mut out);
+        out.iter().map(|&(s, e)| &text[s..e]).collect()
+    }
+
+    #[test]
+    fn names_in_lists() {
+        assert_eq!(
+            run("our 3 founders: Kónya, Becker and Vasquez.", lists),
+            ["Kónya", "Becker", "Vasquez"]
+        );
+        assert_eq!(
+            run("mit Anna Schmidt, Jonas Weber und Zofia Qwertz", lists),
+            ["Anna Schmidt", "Jonas Weber", "Zofia Qwertz"]
+        );
+        assert!(run("Paris, London and Berlin", lists).is_empty());
+        assert!(run("Red, Green and Blue", lists).is_empty());
+    }
+
+    #[test]
+    fn speakers_in_dialogues() {
+        assert_eq!(
+            run(
+                "Agent: Hello! Ximena: hi, my order. Agent: sure. Ximena: thanks",
+                speakers
+            ),
+            ["Ximena", "Ximena"]
+        );
+        assert!(run("Kafka: broker down", speakers).is_empty());
+    }
+}
