@@ -214,7 +214,9 @@ impl Labels {
             }
             let class = self.types[t as usize].1;
             let end = match class {
-                Class::Date => dates.date_at(text, vs).filter(|&x| x <= limit),
+                Class::Date => dates
+                    .date_at(text, vs)
+                    .filter(|&x| x <= limit && !followed_by_time(text, x)),
                 Class::Phone => phone_end(text, vs, limit),
                 Class::Email => email_end(text, vs, limit),
                 Class::Id => id_end(text, vs, limit),
@@ -262,6 +264,23 @@ impl Labels {
             j = skip_blank(text, j + f.len(), limit, false);
         }
         (j.min(limit), explicit)
+    }
+}
+
+/// A date followed by a time of day (`2024-05-01T10:22`, `2024-05-01
+/// 10:22:13`) is a timestamp: an event's, not a person's.
+fn followed_by_time(text: &[u8], e: usize) -> bool {
+    let t = &text[e.min(text.len())..];
+    let clock = |t: &[u8]| {
+        t.len() >= 5
+            && t[..2].iter().all(u8::is_ascii_digit)
+            && t[2] == b':'
+            && t[3].is_ascii_digit()
+    };
+    match t.first() {
+        Some(b'T') => clock(&t[1..]),
+        Some(b' ') => clock(&t[1..]),
+        _ => false,
     }
 }
 
@@ -388,6 +407,17 @@ fn phone_end(text: &[u8], vs: usize, limit: usize) -> Option<usize> {
         }
         j += 1;
     }
+    // An extension: `x98837`, `ext. 12`.
+    for ext in [&b"x"[..], b" x", b" ext. ", b" ext ", b"ext"] {
+        if text[end..].starts_with(ext) && text.get(end + ext.len()).is_some_and(u8::is_ascii_digit)
+        {
+            end += ext.len();
+            while text.get(end).is_some_and(u8::is_ascii_digit) {
+                end += 1;
+            }
+            break;
+        }
+    }
     if text.get(end).is_some_and(u8::is_ascii_alphanumeric) {
         return None;
     }
@@ -501,6 +531,24 @@ fn person_end(
     if end == vs || (!explicit && !uncommon) {
         return None;
     }
+    // `Name: Moresco, Guido` — the given name after a comma, when the
+    // field ends there (a line end, the next label, the text's end).
+    if explicit && text[end..].starts_with(b", ") {
+        let k = end + 2;
+        if char_at(text, k).is_some_and(char::is_uppercase) {
+            let mut e = name_word_end(text, k, limit);
+            if text.get(e) == Some(&b' ') && char_at(text, e + 1).is_some_and(char::is_uppercase) {
+                e = name_word_end(text, e + 1, limit);
+            }
+            let rest = skip_blank(text, e, limit, false);
+            let field_ends = rest >= limit
+                || matches!(text.get(rest), Some(b'\n' | b'\r' | b'|' | b';' | b'\t'))
+                || rest >= text.len();
+            if field_ends && e > k {
+                return Some(e);
+            }
+        }
+    }
     Some(end)
 }
 
@@ -533,6 +581,10 @@ fn unspaced_name_end(text: &[u8], vs: usize, limit: usize) -> usize {
         let is_hangul = ('\u{AC00}'..='\u{D7AF}').contains(&c);
         let is_han = ('\u{3400}'..='\u{9FFF}').contains(&c);
         let is_katakana = ('\u{30A0}'..='\u{30FF}').contains(&c);
+        // Pronouns and particles end a name (`谢谢您联系…`).
+        if "您你我他她的了是在和也都请把就这那".contains(c) {
+            break;
+        }
         if !(is_hangul || is_han || is_katakana) {
             if c == ' ' && parts == 0 && n > 0 && char_at(text, j + 1).is_some_and(unspaced) {
                 parts += 1;
@@ -568,12 +620,17 @@ fn place_end(text: &[u8], vs: usize, limit: usize, explicit: bool) -> Option<usi
     let mut last_word = vs;
     while j < cap {
         let b = text[j];
-        if matches!(b, b'\n' | b'\r' | b'\t' | b'|' | b';' | b'!' | b'?' | b'"') {
+        if matches!(b, b'\n' | b'\r' | b'\t' | b'|' | b';' | b'!' | b'?' | b'"')
+            || ["。", "！", "？", "；"]
+                .iter()
+                .any(|p| text[j..].starts_with(p.as_bytes()))
+        {
             break;
         }
         if b == b'.' && text.get(j + 1).is_none_or(|n| *n == b' ' || *n == b'\n') {
-            // `St.` and `Apt.` are abbreviations, not a sentence end.
-            if j - last_word > 4 || !text[last_word].is_ascii_uppercase() {
+            // `St.`, `Apt.`, `ul.`, `д.` are abbreviations, not a sentence end.
+            let word = std::str::from_utf8(&text[last_word..j]).map_or(99, |w| w.chars().count());
+            if word > 4 {
                 break;
             }
         }
@@ -610,10 +667,16 @@ fn place_end(text: &[u8], vs: usize, limit: usize, explicit: bool) -> Option<usi
 /// (`rue`, `via`, `de`, `la`, `am`).
 fn short_joiner(text: &[u8], j: usize) -> bool {
     let mut e = j;
-    while e < text.len() && text[e].is_ascii_lowercase() {
+    let mut n = 0;
+    while let Some(c) = char_at(text, e).filter(|c| c.is_lowercase()) {
+        e += c.len_utf8();
+        n += 1;
+    }
+    if text.get(e) == Some(&b'.') {
         e += 1;
     }
-    e - j <= 4 && e > j && text.get(e) == Some(&b' ')
+    // Street words in lower case: `ulica Prosta`, `rue de la Paix`, `calle`.
+    n > 0 && n <= 6 && text.get(e) == Some(&b' ')
 }
 
 #[cfg(test)]

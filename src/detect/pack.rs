@@ -187,8 +187,9 @@ pub fn parse(file: &str, text: &str) -> Result<PackFile, PackError> {
     toml::from_str(text).map_err(|e| PackError::new(file, None, format!("invalid pack: {e}")))
 }
 
-/// Normalises a JSON key for hint and context lookups: lower-case ASCII
-/// letters and digits only.
+/// Normalises a JSON key for hint and context lookups: lower-case letters
+/// and digits only (`First_Name` → `firstname`, `Дата рождения` →
+/// `датарождения`): keys in every script can be hints.
 pub fn normalize_key(key: &str) -> String {
     NormKey::new(key).as_str().to_string()
 }
@@ -202,6 +203,14 @@ pub(crate) enum NormKey {
 
 impl NormKey {
     pub(crate) fn new(key: &str) -> NormKey {
+        if !key.is_ascii() {
+            return NormKey::Long(
+                key.chars()
+                    .filter(|c| c.is_alphabetic() || c.is_ascii_digit())
+                    .flat_map(char::to_lowercase)
+                    .collect(),
+            );
+        }
         let kept = || {
             key.bytes()
                 .filter(u8::is_ascii_alphanumeric)
@@ -221,7 +230,7 @@ impl NormKey {
 
     pub(crate) fn as_str(&self) -> &str {
         match self {
-            // Only ASCII letters and digits were kept.
+            // Only ASCII letters and digits are kept in the short form.
             NormKey::Short(buf, n) => std::str::from_utf8(&buf[..*n as usize]).unwrap_or(""),
             NormKey::Long(s) => s,
         }
@@ -285,8 +294,8 @@ mod tests {
         fn normalised_keys_keep_lower_case_letters_and_digits(key in "[a-zA-Z0-9_. -é]{0,120}") {
             let naive: String = key
                 .chars()
-                .filter(char::is_ascii_alphanumeric)
-                .map(|c| c.to_ascii_lowercase())
+                .filter(|c| c.is_alphabetic() || c.is_ascii_digit())
+                .flat_map(char::to_lowercase)
                 .collect();
             let norm = NormKey::new(&key);
             proptest::prop_assert_eq!(norm.as_str(), naive.as_str());

@@ -143,7 +143,11 @@ fn list_at(
     let known = words.iter().filter(|w| names.is_name_word(w)).count();
     let places = words.iter().filter(|w| names.is_place_word(w)).count();
     let common = words.iter().any(|w| names.is_common_word(w));
-    if known < 2 || places >= known || common {
+    // The dictionaries are Latin: a list in Cyrillic or Greek is judged
+    // by its shape alone. Three Latin items need one known name.
+    let unlisted_script = words.iter().all(|w| !w.is_ascii() && !latin(w));
+    let names_enough = known >= 2 || (known >= 1 && items.len() >= 3) || unlisted_script;
+    if !names_enough || places >= known.max(1) || common {
         return None;
     }
     for it in &items {
@@ -152,6 +156,57 @@ fn list_at(
         }
     }
     Some(j)
+}
+
+/// Whether the word's first letter is Latin (accented or not).
+fn latin(w: &[u8]) -> bool {
+    char_at(w, 0).is_some_and(|c| c.is_ascii_alphabetic() || ('\u{C0}'..='\u{24F}').contains(&c))
+}
+
+/// Honorifics written after a name in Japanese, Chinese and Korean.
+const HONORIFICS: &[&str] = &[
+    "様",
+    "さま",
+    "さん",
+    "氏",
+    "先生",
+    "くん",
+    "ちゃん",
+    "님",
+    "씨",
+    "女士",
+];
+
+/// Appends `(start, end)` of every name written before an honorific
+/// (`木村様`, `인솔영님`, `王先生`): up to four Han or katakana characters,
+/// or three Hangul syllables.
+pub fn honorifics(text: &[u8], out: &mut Vec<(usize, usize)>) {
+    for h in HONORIFICS {
+        for at in memchr::memmem::find_iter(text, h.as_bytes()) {
+            let mut s = at;
+            let mut n = 0;
+            let mut hangul = false;
+            while s > 0 && n < 4 {
+                let mut k = s - 1;
+                while k > 0 && (0x80..0xC0).contains(&text[k]) {
+                    k -= 1;
+                }
+                let Some(c) = char_at(text, k) else { break };
+                let han = ('\u{3400}'..='\u{9FFF}').contains(&c)
+                    || ('\u{30A0}'..='\u{30FF}').contains(&c);
+                let hg = ('\u{AC00}'..='\u{D7AF}').contains(&c);
+                if !(han || hg) || (hg && n >= 3) {
+                    break;
+                }
+                hangul |= hg;
+                s = k;
+                n += 1;
+            }
+            if n >= 2 || (n == 1 && !hangul) {
+                out.push((s, at));
+            }
+        }
+    }
 }
 
 /// Whether `word` (lower case) is at `k`, followed by a space.
@@ -167,14 +222,7 @@ pub fn speakers(text: &[u8], labels: &Labels, names: &Names, out: &mut Vec<(usiz
     let mut turns: Vec<(usize, usize)> = Vec::new();
     let mut i = 0;
     while i < text.len() {
-        let turn_start = i == 0
-            || text[i - 1] == b'\n'
-            || (text[i - 1] == b' '
-                && i >= 2
-                && matches!(text[i - 2], b'.' | b'!' | b'?' | b':' | b')'))
-            || text[..i].ends_with("。".as_bytes())
-            || text[..i].ends_with("！".as_bytes())
-            || text[..i].ends_with("？".as_bytes());
+        let turn_start = i == 0 || text[i - 1] == b'\n' || after_sentence(text, i);
         if turn_start {
             if let Some(span) = speaker_at(text, i) {
                 turns.push(span);
@@ -184,19 +232,43 @@ pub fn speakers(text: &[u8], labels: &Labels, names: &Names, out: &mut Vec<(usiz
         }
         i += 1;
     }
-    if turns.len() < 2 {
+    // A dialogue: a role speaks (`Agent:`), or someone speaks twice.
+    // `Vitals: … Labs: …` in a note is neither.
+    let is_role = |&(s, e): &(usize, usize)| {
+        labels
+            .roles
+            .contains(&String::from_utf8_lossy(&text[s..e]).to_lowercase())
+    };
+    let repeated = turns.iter().enumerate().any(|(k, a)| {
+        turns[k + 1..]
+            .iter()
+            .any(|b| text[a.0..a.1] == text[b.0..b.1])
+    });
+    if turns.len() < 2 || !(repeated || turns.iter().any(is_role)) {
         return;
     }
     for (s, e) in turns {
         let word = &text[s..e];
-        let lower = String::from_utf8_lossy(word).to_lowercase();
-        let role = labels.roles.contains(&lower);
+        let role = is_role(&(s, e));
         let common = std::str::from_utf8(word)
             .is_ok_and(|w| w.split(' ').any(|p| names.is_common_word(p.as_bytes())));
         if !role && !common {
             out.push((s, e));
         }
     }
+}
+
+/// Whether `i` follows a sentence end and a space (`… today? Anna: …`,
+/// `…。 刘旭: …`, Greek's `;` question mark included).
+fn after_sentence(text: &[u8], i: usize) -> bool {
+    if i < 2 || text[i - 1] != b' ' {
+        return false;
+    }
+    let before = &text[..i - 1];
+    matches!(before.last(), Some(b'.' | b'!' | b'?' | b':' | b')' | b';'))
+        || ["。", "！", "？", "；", "」"]
+            .iter()
+            .any(|p| before.ends_with(p.as_bytes()))
 }
 
 /// `Anna:` / `Anna Maria:` / `김민준:` at `i`, followed by a space.
@@ -252,6 +324,10 @@ mod tests {
         );
         assert!(run("Paris, London and Berlin", lists).is_empty());
         assert!(run("Red, Green and Blue", lists).is_empty());
+        assert_eq!(
+            run("добавьте Архипова, Хлумова и Копылов.", lists),
+            ["Архипова", "Хлумова", "Копылов"]
+        );
     }
 
     #[test]
@@ -264,5 +340,19 @@ mod tests {
             ["Ximena", "Ximena"]
         );
         assert!(run("Kafka: broker down", speakers).is_empty());
+        assert!(run("Vitals: HR 72. Labs: WBC 7.4", speakers).is_empty());
+        assert_eq!(
+            run("客服: 您好？ 刘旭: 我1999出生。 客服: 谢谢", speakers),
+            ["刘旭"]
+        );
+    }
+
+    #[test]
+    fn names_before_honorifics() {
+        let mut out = Vec::new();
+        let t = "木村様、ありがとう。 인솔영님, 잠시만";
+        honorifics(t.as_bytes(), &mut out);
+        let got: Vec<&str> = out.iter().map(|&(s, e)| &t[s..e]).collect();
+        assert_eq!(got, ["木村", "인솔영"]);
     }
 }

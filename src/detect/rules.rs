@@ -67,6 +67,7 @@ impl Rules {
         s.spans.clear();
         people::lists(text, &self.labels, names, &mut s.spans);
         people::speakers(text, &self.labels, names, &mut s.spans);
+        people::honorifics(text, &mut s.spans);
         for &(st, en) in &s.spans {
             found(self.people, st, en, people::SCORE);
         }
