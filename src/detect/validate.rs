@@ -78,6 +78,18 @@ const VALIDATORS: &[(&str, Validator)] = &[
     ("de_id_card", de_id_card),
     ("de_passport", de_passport),
     ("de_kvnr", de_kvnr),
+    ("fr_nir", fr_nir),
+    ("be_national_number", be_national_number),
+    ("nl_bsn", nl_bsn),
+    ("pt_nif", pt_nif),
+    ("ch_ahv", ch_ahv),
+    ("dk_cpr", dk_cpr),
+    ("no_fodselsnummer", no_fodselsnummer),
+    ("br_cpf", br_cpf),
+    ("br_cnpj", br_cnpj),
+    ("mx_curp", mx_curp),
+    ("jp_my_number", jp_my_number),
+    ("cn_resident_id", cn_resident_id),
     ("github_token_crc32", github_token_crc32),
     ("btc_address", btc_address),
 ];
@@ -159,6 +171,22 @@ fn digits_one_sep<const N: usize>(s: &[u8], seps: &[u8]) -> Option<Compact<N>> {
     Some(out)
 }
 
+/// Exactly `N` ASCII digits, written whole or with one of `seps` after
+/// the first `at` (`850314-1589913`); surrounding whitespace is ignored.
+fn digits_split<const N: usize>(s: &[u8], at: usize, seps: &[u8]) -> Option<[u8; N]> {
+    let v = s.trim_ascii();
+    let mut d = [0u8; N];
+    if v.len() == N {
+        d.copy_from_slice(v);
+    } else if v.len() == N + 1 && at < N && seps.contains(&v[at]) {
+        d[..at].copy_from_slice(&v[..at]);
+        d[at..].copy_from_slice(&v[at + 1..]);
+    } else {
+        return None;
+    }
+    all_digits(&d).then_some(d)
+}
+
 /// Every byte is an ASCII digit (true for an empty slice).
 fn all_digits(s: &[u8]) -> bool {
     s.iter().all(u8::is_ascii_digit)
@@ -183,6 +211,15 @@ fn num(s: &[u8]) -> u32 {
 /// Sum of `digit * weight` over the zipped pairs.
 fn weighted(d: &[u8], w: &[u32]) -> u32 {
     d.iter().zip(w).map(|(&b, &w)| dv(b) * w).sum()
+}
+
+/// The usual mod-11 check digit of a weighted sum: 0 when the remainder is
+/// 0 or 1, else 11 - remainder (CPF, CNPJ, NIF, My Number).
+fn mod11_check(sum: u32) -> u32 {
+    match sum % 11 {
+        0 | 1 => 0,
+        r => 11 - r,
+    }
 }
 
 /// Luhn over ASCII digits (rightmost digit is the check digit).
@@ -289,6 +326,11 @@ fn days_in_month(y: u32, m: u32) -> u32 {
 /// `y-m-d` is a real Gregorian calendar date.
 fn valid_date(y: u32, m: u32, d: u32) -> bool {
     d >= 1 && d <= days_in_month(y, m)
+}
+
+/// `y-m-d` is a real date and not after today: a birth date.
+fn born(y: u32, m: u32, d: u32) -> bool {
+    valid_date(y, m, d) && today().is_none_or(|t| (y, m, d) <= t)
 }
 
 /// Today's UTC date as (year, month, day); `None` if the clock is before 1970.
@@ -926,17 +968,8 @@ pub fn se_orgnr(s: &[u8]) -> bool {
 /// 13 digits of a Korean registration number `YYMMDD-GNNNNNC` whose birth date and
 /// gender/century digit (one of `genders`) are valid.
 fn kr_reg(s: &[u8], genders: &[u8]) -> Option<[u8; 13]> {
-    let v = s.trim_ascii();
-    let mut d = [0u8; 13];
-    match v.len() {
-        13 => d.copy_from_slice(v),
-        14 if matches!(v[6], b'-' | b' ') => {
-            d[..6].copy_from_slice(&v[..6]);
-            d[6..].copy_from_slice(&v[7..]);
-        }
-        _ => return None,
-    }
-    if !all_digits(&d) || !genders.contains(&d[6]) {
+    let d = digits_split::<13>(s, 6, b"- ")?;
+    if !genders.contains(&d[6]) {
         return None;
     }
     let century = match d[6] {
@@ -1004,12 +1037,9 @@ pub fn za_id(s: &[u8]) -> bool {
         return false;
     };
     let (yy, mm, dd) = (num(&d[..2]), num(&d[2..4]), num(&d[4..6]));
-    let now = today();
-    let pivot = now.map_or(99, |(y, _, _)| y % 100);
+    let pivot = today().map_or(99, |(y, _, _)| y % 100);
     let year = if yy > pivot { 1900 + yy } else { 2000 + yy };
-    let past = now.is_none_or(|t| (year, mm, dd) <= t);
-    valid_date(year, mm, dd)
-        && past
+    born(year, mm, dd)
         && matches!(d[10], b'0'..=b'2')
         && matches!(d[11], b'8' | b'9')
         && luhn_digits(&d)
@@ -1147,6 +1177,245 @@ pub fn de_kvnr(s: &[u8]) -> bool {
         .map(|(i, &x)| cross(x * if i % 2 == 0 { 1 } else { 2 }))
         .sum();
     sum % 10 == dv(v[9])
+}
+
+// ---------------------------------------------------------------------------
+// France, Belgium, Netherlands, Portugal, Switzerland
+// ---------------------------------------------------------------------------
+
+/// French NIR (numéro de sécurité sociale): sex 1-4/7/8, year, month 01-12 (20, 30-42, 50-99 for incomplete civil records), department (2A/2B for Corsica, counted as 19/18 in the key), commune, order, key = 97 - (first 13 mod 97) (INSEE).
+pub fn fr_nir(s: &[u8]) -> bool {
+    let Some(c) = compact::<15>(s, b" ") else {
+        return false;
+    };
+    let v = c.get();
+    if v.len() != 15 || !all_digits(&v[..5]) || !all_digits(&v[7..]) {
+        return false;
+    }
+    let dept = match &v[5..7] {
+        b"2A" => [1, 9],
+        b"2B" => [1, 8],
+        b"00" => return false,
+        &[a, b] if a.is_ascii_digit() && b.is_ascii_digit() => [dv(a), dv(b)],
+        _ => return false,
+    };
+    let month = num(&v[3..5]);
+    let body = v[..5]
+        .iter()
+        .map(|&b| dv(b))
+        .chain(dept)
+        .chain(v[7..13].iter().map(|&b| dv(b)));
+    let rest = body.fold(0u32, |r, x| (r * 10 + x) % 97);
+    b"123478".contains(&v[0])
+        && matches!(month, 1..=12 | 20 | 30..=42 | 50..=99)
+        && num(&v[13..]) == 97 - rest
+}
+
+/// Belgian national number (rijksregisternummer / numéro national): YYMMDD (month +20/+40 in BIS numbers, 00 when unknown), serial 001-997, check = 97 - (first 9 mod 97), with a 2 put in front of them for births from 2000 (Rijksregister).
+pub fn be_national_number(s: &[u8]) -> bool {
+    let Some(d) = digits_n::<11>(s, b" .-") else {
+        return false;
+    };
+    let (yy, mm, dd) = (num(&d[..2]), num(&d[2..4]), num(&d[4..6]));
+    let month = match mm {
+        0..=12 => mm,
+        20..=32 => mm - 20,
+        40..=52 => mm - 40,
+        _ => return false,
+    };
+    // A date of birth may be partly unknown (month or day 00).
+    let date_ok = |y: u32| month == 0 || dd == 0 || valid_date(y, month, dd);
+    let (n, check) = (num(&d[..9]), num(&d[9..]));
+    let before_2000 = 97 - n % 97 == check && date_ok(1900 + yy);
+    let from_2000 = 97 - (2_000_000_000 + n) % 97 == check && date_ok(2000 + yy);
+    dd <= 31 && (1..=997).contains(&num(&d[6..9])) && (before_2000 || from_2000)
+}
+
+/// Dutch BSN (burgerservicenummer, formerly sofinummer): 9 digits, not all the same, 11-test: weights 9..2 and -1 on the last, sum divisible by 11 (Wet algemene bepalingen burgerservicenummer).
+pub fn nl_bsn(s: &[u8]) -> bool {
+    let Some(d) = digits_n::<9>(s, b" .-") else {
+        return false;
+    };
+    let sum = weighted(&d[..8], &[9, 8, 7, 6, 5, 4, 3, 2]);
+    !all_same(&d) && sum % 11 == dv(d[8])
+}
+
+/// Portuguese NIF / NIPC (número de contribuinte), optionally PT-prefixed: 9 digits, first 1-3, 5, 6, 8, 9, 45 or 7x, mod-11 check digit over weights 9..2 (Autoridade Tributária).
+pub fn pt_nif(s: &[u8]) -> bool {
+    let t = s.trim_ascii();
+    let t = match t {
+        [b'P' | b'p', b'T' | b't', rest @ ..] => rest,
+        _ => t,
+    };
+    let Some(d) = digits_n::<9>(t, b" .-") else {
+        return false;
+    };
+    let prefix_ok = match d[0] {
+        b'1'..=b'3' | b'5'..=b'9' => true,
+        b'4' => d[1] == b'5',
+        _ => false,
+    };
+    prefix_ok && mod11_check(weighted(&d[..8], &[9, 8, 7, 6, 5, 4, 3, 2])) == dv(d[8])
+}
+
+/// Swiss AHV / AVS number (AHVN13): 756 (Switzerland's country code) + 9 digits + EAN-13 check digit (ZAS; Verordnung über die AHV).
+pub fn ch_ahv(s: &[u8]) -> bool {
+    let Some(d) = digits_n::<13>(s, b" .") else {
+        return false;
+    };
+    let sum = weighted(&d[..12], &[1, 3, 1, 3, 1, 3, 1, 3, 1, 3, 1, 3]);
+    d.starts_with(b"756") && (10 - sum % 10) % 10 == dv(d[12])
+}
+
+// ---------------------------------------------------------------------------
+// Denmark, Norway
+// ---------------------------------------------------------------------------
+
+/// Danish CPR number DDMMYY-SSSS: a real, past birth date whose century the 7th digit and the year give; no mod-11 check, which numbers issued since 2007 need not pass (CPR-kontoret).
+pub fn dk_cpr(s: &[u8]) -> bool {
+    let Some(d) = digits_split::<10>(s, 6, b"- ") else {
+        return false;
+    };
+    let (dd, mm, yy) = (num(&d[..2]), num(&d[2..4]), num(&d[4..6]));
+    let century = match (d[6], yy) {
+        (b'0'..=b'3', _) | (b'4' | b'9', 37..) => 1900,
+        (b'4' | b'9', _) | (b'5'..=b'8', ..=57) => 2000,
+        _ => 1800,
+    };
+    born(century + yy, mm, dd)
+}
+
+/// Norwegian fødselsnummer DDMMYY III KK: a real, past birth date (day +40 in D-numbers, month +40 in H-numbers), the century from the individual number, two mod-11 check digits (Skatteetaten).
+pub fn no_fodselsnummer(s: &[u8]) -> bool {
+    let Some(d) = digits_split::<11>(s, 6, b" ") else {
+        return false;
+    };
+    let (dd, mm, yy, ind) = (num(&d[..2]), num(&d[2..4]), num(&d[4..6]), num(&d[6..9]));
+    let century = match ind {
+        0..=499 => 1900,
+        500..=749 if yy >= 54 => 1800,
+        500..=999 if yy < 40 => 2000,
+        900..=999 => 1900,
+        _ => return false,
+    };
+    let day = if dd > 40 { dd - 40 } else { dd };
+    let month = if mm > 40 { mm - 40 } else { mm };
+    // 11 - sum mod 11, where 11 stands for 0 and 10 is never issued.
+    let check = |sum: u32| (11 - sum % 11) % 11;
+    let k1 = check(weighted(&d[..9], &[3, 7, 6, 1, 8, 9, 4, 5, 2]));
+    let k2 = check(weighted(&d[..10], &[5, 4, 3, 2, 7, 6, 5, 4, 3, 2]));
+    born(century + yy, month, day) && k1 == dv(d[9]) && k2 == dv(d[10])
+}
+
+// ---------------------------------------------------------------------------
+// Brazil, Mexico
+// ---------------------------------------------------------------------------
+
+/// Brazilian mod-11 check digit of `vals`: weights 2, 3, … from the right, back to 2 after `top`.
+fn br_check(vals: &[u32], top: u32) -> u32 {
+    let sum = vals
+        .iter()
+        .rev()
+        .zip((2..=top).cycle())
+        .map(|(&x, w)| x * w)
+        .sum();
+    mod11_check(sum)
+}
+
+/// Brazilian CPF: 11 digits (000.000.000-00), not all the same, two mod-11 check digits over weights 10..2 and 11..2 (Receita Federal).
+pub fn br_cpf(s: &[u8]) -> bool {
+    let Some(d) = digits_n::<11>(s, b" .-/") else {
+        return false;
+    };
+    let v = d.map(dv);
+    !all_same(&d) && br_check(&v[..9], 11) == v[9] && br_check(&v[..10], 11) == v[10]
+}
+
+/// Brazilian CNPJ: 12 characters (digits, or from July 2026 also letters, valued as ASCII - 48) + two mod-11 check digits over weights 2..9 from the right (00.000.000/0000-00) (Receita Federal, IN RFB 2.229/2024).
+pub fn br_cnpj(s: &[u8]) -> bool {
+    let Some(c) = compact::<14>(s, b" .-/") else {
+        return false;
+    };
+    let v = c.get();
+    if v.len() != 14 || !all_digits(&v[12..]) || all_same(v) {
+        return false;
+    }
+    let vals = c.buf.map(|b| u32::from(b.wrapping_sub(b'0')));
+    br_check(&vals[..12], 9) == vals[12] && br_check(&vals[..13], 9) == vals[13]
+}
+
+/// Mexican state codes of the CURP (RENAPO), NE for births abroad.
+const MX_STATES: [&[u8; 2]; 33] = [
+    b"AS", b"BC", b"BS", b"CC", b"CL", b"CM", b"CS", b"CH", b"DF", b"DG", b"GT", b"GR", b"HG",
+    b"JC", b"MC", b"MN", b"MS", b"NT", b"NL", b"OC", b"PL", b"QT", b"QR", b"SP", b"SL", b"SR",
+    b"TC", b"TS", b"TL", b"VZ", b"YN", b"ZS", b"NE",
+];
+
+/// Mexican CURP: 4 name letters (2nd a vowel or X), YYMMDD, sex H/M/X, state code, 3 consonants, homoclave (digit before 2000, letter after), check digit over 0-9 A-N Ñ O-Z with weights 18..2 (Instructivo normativo de la CURP, DOF 18/10/2021).
+pub fn mx_curp(s: &[u8]) -> bool {
+    let Some(c) = compact::<18>(s.trim_ascii(), b"") else {
+        return false;
+    };
+    let v = c.get();
+    let consonant = |b: &u8| b.is_ascii_uppercase() && !b"AEIOU".contains(b);
+    let shape = v.len() == 18
+        && v[..4].iter().all(u8::is_ascii_uppercase)
+        && b"AEIOUX".contains(&v[1])
+        && all_digits(&v[4..10])
+        && b"HMX".contains(&v[10])
+        && MX_STATES.iter().any(|st| st[..] == v[11..13])
+        && v[13..16].iter().all(consonant)
+        && v[17].is_ascii_digit();
+    if !shape {
+        return false;
+    }
+    let century = if v[16].is_ascii_digit() { 1900 } else { 2000 };
+    let (yy, mm, dd) = (num(&v[4..6]), num(&v[6..8]), num(&v[8..10]));
+    // Ñ sits between N and O in the check alphabet; CURPs write it as X.
+    let value = |b: u8| match b {
+        b'0'..=b'9' => u32::from(b - b'0'),
+        b'A'..=b'N' => u32::from(b - b'A') + 10,
+        _ => u32::from(b - b'A') + 11,
+    };
+    let sum: u32 = v[..17]
+        .iter()
+        .zip((2..=18).rev())
+        .map(|(&b, w)| value(b) * w)
+        .sum();
+    born(century + yy, mm, dd) && (10 - sum % 10) % 10 == dv(v[17])
+}
+
+// ---------------------------------------------------------------------------
+// Japan, China
+// ---------------------------------------------------------------------------
+
+/// Japanese My Number (個人番号): 12 digits, not all the same, check digit = mod-11 rule over weights 6,5,4,3,2,7,6,5,4,3,2 (総務省令第85号, 2014).
+pub fn jp_my_number(s: &[u8]) -> bool {
+    let Some(d) = digits_n::<12>(s, b" -") else {
+        return false;
+    };
+    let sum = weighted(&d[..11], &[6, 5, 4, 3, 2, 7, 6, 5, 4, 3, 2]);
+    !all_same(&d) && mod11_check(sum) == dv(d[11])
+}
+
+/// Chinese resident identity card number (公民身份号码): 6-digit region of a province in use, a real past birth date YYYYMMDD from 1900, 3-digit sequence, ISO 7064 MOD 11-2 check character 0-9 or X (GB 11643-1999).
+pub fn cn_resident_id(s: &[u8]) -> bool {
+    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let Some(c) = compact::<18>(s.trim_ascii(), b"") else {
+        return false;
+    };
+    let v = c.get();
+    if v.len() != 18 || !all_digits(&v[..17]) {
+        return false;
+    }
+    let province = num(&v[..2]);
+    let province_ok = matches!(
+        province,
+        11..=15 | 21..=23 | 31..=37 | 41..=46 | 50..=54 | 61..=65 | 71 | 81..=83
+    );
+    let (y, m, d) = (num(&v[6..10]), num(&v[10..12]), num(&v[12..14]));
+    let check = b"10X98765432"[(weighted(&v[..17], &W) % 11) as usize];
+    province_ok && y >= 1900 && born(y, m, d) && v[17] == check
 }
 
 // ---------------------------------------------------------------------------
@@ -1804,6 +2073,129 @@ mod tests {
             "de_kvnr",
             &["A123456780", "Z999999997", "a123456780", "A000500015"],
             &["A123456787", "1123456780", "A12345678", "A1234567890"],
+        ),
+        (
+            "fr_nir",
+            &[
+                "178037511204558",
+                "2 93 11 13 055 201 10",
+                "164072A00401759",
+                "2 55 12 2B 033 007 85",
+                "1 64 07 2a 004 017 59",
+            ],
+            &[
+                "178037511204559",
+                "578037511204552",
+                "178137511204524",
+                "164072C00401759",
+                "17803751120455",
+                "2 93 11 13 055 201 10 1",
+            ],
+        ),
+        (
+            "be_national_number",
+            &[
+                "85073003328",
+                "85.07.30-033.28",
+                "03.09.21-064.43",
+                "92431111839",
+                "45000012346",
+                "80022904503",
+            ],
+            &[
+                "85073003329",
+                "85133003328",
+                "01022904522",
+                "85073000061",
+                "8507300332",
+            ],
+        ),
+        (
+            "nl_bsn",
+            &["627782462", "872429568", "8393.46.505", "381 150 720"],
+            &["627782463", "000000000", "12345678", "6277824620"],
+        ),
+        (
+            "pt_nif",
+            &["256026394", "174 526 350", "PT580357864", "pt 451234561"],
+            &["256026395", "012345679", "412345676", "25602639"],
+        ),
+        (
+            "ch_ahv",
+            &["756.9718.3002.44", "7562973687235", "756 1201 9936 12"],
+            &["756.9718.3002.45", "7579718300243", "756.9718.3002.4"],
+        ),
+        (
+            "dk_cpr",
+            &["140382-1457", "0211952318", "290204-4021", "120358-5123"],
+            &["310299-3608", "290201-4021", "010157-5000", "140382+1457"],
+        ),
+        (
+            "no_fodselsnummer",
+            &["12048512346", "030971 45740", "45069021216", "29020061268"],
+            &["12048512347", "32048512346", "01019001200", "1204851234"],
+        ),
+        (
+            "br_cpf",
+            &["044.348.743-06", "99175389410", "005.280.200-05"],
+            &["044.348.743-07", "11111111111", "0443487430", "99175389401"],
+        ),
+        (
+            "br_cnpj",
+            &[
+                "12.820.980/0001-58",
+                "15917590000199",
+                "12.ABC.345/01DE-35",
+                "7Q4RM2KD000118",
+            ],
+            &[
+                "12.820.980/0001-59",
+                "00000000000000",
+                "12.ABC.345/01DE-3X",
+                "1282098000015",
+            ],
+        ),
+        (
+            "mx_curp",
+            &[
+                "GOMA830417HJCMRL01",
+                "ROSL011003MDFSNRA2",
+                "pexj951230hnlrxn44",
+                "GAMA830417HJCMRL06",
+            ],
+            &[
+                "GOMA830417HJCMRL02",
+                "GOMA831317HJCMRL00",
+                "GOMA830417HZZMRL08",
+                "GBMA830417HJCMRL09",
+                "GOMA830417HJCMAL03",
+                "OAXT780709HNEXRMA7",
+            ],
+        ),
+        (
+            "jp_my_number",
+            &["099732378738", "8778 7134 5944", "4312-8086-2437"],
+            &[
+                "099732378739",
+                "000000000000",
+                "09973237873",
+                "0997323787380",
+            ],
+        ),
+        (
+            "cn_resident_id",
+            &[
+                "33010619870612415X",
+                "440305199211030287",
+                "33010619870612415x",
+            ],
+            &[
+                "330106198706124150",
+                "990106198706124152",
+                "33010620900612415X",
+                "330106198702304153",
+                "3301061987061241",
+            ],
         ),
         (
             "github_token_crc32",
