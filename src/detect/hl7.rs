@@ -119,6 +119,21 @@ impl Hl7 {
         listed.then_some((b'|', b'^', b'~'))
     }
 
+    /// The end of the `MSH` header segment when `text` is a message that
+    /// starts with one: the header names systems, message types (`ADT^A01`)
+    /// and control ids, never the patient, so nothing in it is a finding.
+    pub fn header_end(&self, text: &[u8]) -> Option<usize> {
+        if !text.starts_with(b"MSH") {
+            return None;
+        }
+        self.separators(text)?;
+        Some(
+            text.iter()
+                .position(|&b| b == b'\r' || b == b'\n')
+                .unwrap_or(text.len()),
+        )
+    }
+
     /// Appends the listed components of every segment of the message.
     pub fn find(&self, text: &[u8], out: &mut Vec<Field>) {
         let Some((fsep, csep, rsep)) = self.separators(text) else {

@@ -221,7 +221,7 @@ impl Labels {
                 Class::Email => email_end(text, vs, limit),
                 Class::Id => id_end(text, vs, limit),
                 Class::Person => person_end(text, vs, limit, explicit, names),
-                Class::Place => place_end(text, vs, limit, explicit),
+                Class::Place => place_end(text, vs, limit, explicit, names),
             };
             if let Some(end) = end.filter(|&x| x > vs) {
                 out.push(Labelled {
@@ -612,20 +612,33 @@ fn unspaced_name_end(text: &[u8], vs: usize, limit: usize) -> usize {
 /// line end, a tab, `|`, `;`, a sentence end or the next label); after an
 /// implicit one (`lives at`), a run of capitalised words, numbers and
 /// short joining words.
-fn place_end(text: &[u8], vs: usize, limit: usize, explicit: bool) -> Option<usize> {
+fn place_end(text: &[u8], vs: usize, limit: usize, explicit: bool, names: &Names) -> Option<usize> {
     let cap = limit.min(vs + if explicit { 160 } else { 100 });
     let mut j = vs;
     let mut end = vs;
     let mut word_start = true;
     let mut last_word = vs;
+    let mut cjk = false;
     while j < cap {
         let b = text[j];
-        if matches!(b, b'\n' | b'\r' | b'\t' | b'|' | b';' | b'!' | b'?' | b'"')
-            || ["。", "！", "？", "；"]
-                .iter()
-                .any(|p| text[j..].starts_with(p.as_bytes()))
+        // A colon starts another field or a speaker's turn.
+        if matches!(
+            b,
+            b'\n' | b'\r' | b'\t' | b'|' | b';' | b'!' | b'?' | b'"' | b':'
+        ) || ["。", "！", "？", "；", "："]
+            .iter()
+            .any(|p| text[j..].starts_with(p.as_bytes()))
         {
             break;
+        }
+        // In CJK text a space after a number ends the address (`…385号，
+        // 邮编926421 我的订单…`), unless all so far is a postcode
+        // (`〒620-2777 山梨県…`).
+        if b == b' ' && cjk && j > vs && text[j - 1].is_ascii_digit() {
+            break;
+        }
+        if b >= 0x80 && char_at(text, j).is_some_and(unspaced) {
+            cjk = true;
         }
         if b == b'.' && text.get(j + 1).is_none_or(|n| *n == b' ' || *n == b'\n') {
             // `St.`, `Apt.`, `ul.`, `д.` are abbreviations, not a sentence end.
@@ -636,6 +649,17 @@ fn place_end(text: &[u8], vs: usize, limit: usize, explicit: bool) -> Option<usi
         }
         if word_start && b != b' ' && b != b',' {
             last_word = j;
+            // A lower-case common word of five letters or more is prose,
+            // not an address (`…, 57369 Roubaix pour le ticket…`).
+            if text[j].is_ascii_lowercase() {
+                let we = j + text[j..]
+                    .iter()
+                    .take_while(|b| b.is_ascii_alphabetic())
+                    .count();
+                if we - j >= 5 && names.is_common_word(&text[j..we]) {
+                    break;
+                }
+            }
             if !explicit {
                 let c = char_at(text, j)?;
                 let ok = c.is_uppercase()
@@ -657,10 +681,15 @@ fn place_end(text: &[u8], vs: usize, limit: usize, explicit: bool) -> Option<usi
             char_at(text, j).map_or(1, char::len_utf8)
         };
     }
-    let has_content = text[vs..end]
-        .iter()
-        .any(|b| b.is_ascii_alphanumeric() || *b >= 0x80);
-    (has_content && end > vs).then_some(end)
+    let v = &text[vs..end];
+    let has_content = v.iter().any(|b| b.is_ascii_alphanumeric() || *b >= 0x80);
+    // After an implicit label (`address I.` in prose) a place has a number,
+    // two words or another script.
+    let placelike = explicit
+        || v.iter().any(u8::is_ascii_digit)
+        || v.contains(&b' ')
+        || v.iter().any(|&b| b >= 0x80);
+    (has_content && placelike && end > vs).then_some(end)
 }
 
 /// A lower-case word of at most four letters followed by more address

@@ -1275,6 +1275,9 @@ impl Engine {
                 found.push((d, st, en, score));
             }
         });
+        if let Some(header) = rules.hl7.header_end(text) {
+            s.candidates.retain(|c| c.start >= header);
+        }
         for &(d, st, en, score) in &found {
             let score = if rules.label_detectors.contains(&d) {
                 self.label_score(d, st, en, score, &s.candidates)
@@ -1463,6 +1466,10 @@ impl Engine {
             };
             if near(&det.context) {
                 score += det.context_boost;
+            } else if epoch_millis(span) && !is_whole_value(text, start, end) {
+                // Thirteen digits between 2001 and 2036 in milliseconds are
+                // a log's clock unless the id's own words stand near.
+                return;
             }
             if near(&det.negative_context) {
                 score -= det.context_boost;
@@ -1530,6 +1537,15 @@ fn resolve_overlaps(cands: &mut [Finding], out: &mut Vec<Finding>) {
             out.insert(pos, *c);
         }
     }
+}
+
+/// Whether `span` is thirteen digits read as Unix milliseconds between
+/// 2001-09 and 2036-07 (1.0e12 ..= 2.1e12).
+fn epoch_millis(span: &[u8]) -> bool {
+    span.len() == 13
+        && span.iter().all(u8::is_ascii_digit)
+        && span >= &b"1000000000000"[..]
+        && span <= &b"2100000000000"[..]
 }
 
 /// Whether `text[start..end]` lies within a UUID (`8-4-4-4-12` hex digits)
