@@ -73,6 +73,8 @@ pub struct Labels {
     pub conjunctions: Vec<String>,
     /// Speaker roles in dialogues (`agent`, `kunde`), lower case.
     pub roles: Vec<String>,
+    /// Street-type words that continue an address in lower case.
+    streets: Vec<String>,
 }
 
 impl Labels {
@@ -86,6 +88,7 @@ impl Labels {
         let mut clinical: Vec<String> = Vec::new();
         let mut conjunctions = Vec::new();
         let mut roles = Vec::new();
+        let mut streets = Vec::new();
         for (n, line) in LABELS.lines().enumerate() {
             let line = line.trim_end_matches('\r');
             if line.is_empty() || line.starts_with('#') {
@@ -110,6 +113,7 @@ impl Labels {
                 "@clinical" => clinical.push(label.to_lowercase()),
                 "@and" => conjunctions.push(label.to_lowercase()),
                 "@role" => roles.push(label.to_lowercase()),
+                "@street" => streets.push(label.to_lowercase()),
                 _ => {
                     if !super::pack::is_upper_snake(ty) {
                         return Err(format!(
@@ -157,6 +161,7 @@ impl Labels {
             clinical,
             conjunctions,
             roles,
+            streets,
             pattern_type,
             types,
             copulas,
@@ -221,7 +226,7 @@ impl Labels {
                 Class::Email => email_end(text, vs, limit),
                 Class::Id => id_end(text, vs, limit),
                 Class::Person => person_end(text, vs, limit, explicit, names),
-                Class::Place => place_end(text, vs, limit, explicit, names),
+                Class::Place => place_end(text, vs, limit, explicit, names, &self.streets),
             };
             if let Some(end) = end.filter(|&x| x > vs) {
                 out.push(Labelled {
@@ -253,7 +258,7 @@ impl Labels {
         if explicit && text.get(j) == Some(&b'\n') {
             j = skip_blank(text, j + 1, limit, false);
         }
-        for _ in 0..2 {
+        for _ in 0..3 {
             let Some(f) = self
                 .fillers
                 .iter()
@@ -612,7 +617,14 @@ fn unspaced_name_end(text: &[u8], vs: usize, limit: usize) -> usize {
 /// line end, a tab, `|`, `;`, a sentence end or the next label); after an
 /// implicit one (`lives at`), a run of capitalised words, numbers and
 /// short joining words.
-fn place_end(text: &[u8], vs: usize, limit: usize, explicit: bool, names: &Names) -> Option<usize> {
+fn place_end(
+    text: &[u8],
+    vs: usize,
+    limit: usize,
+    explicit: bool,
+    names: &Names,
+    streets: &[String],
+) -> Option<usize> {
     let cap = limit.min(vs + if explicit { 160 } else { 100 });
     let mut j = vs;
     let mut end = vs;
@@ -651,7 +663,8 @@ fn place_end(text: &[u8], vs: usize, limit: usize, explicit: bool, names: &Names
             last_word = j;
             // A lower-case common word of five letters or more is prose,
             // not an address (`…, 57369 Roubaix pour le ticket…`).
-            if text[j].is_ascii_lowercase() {
+            let street = street_word(text, j, streets);
+            if text[j].is_ascii_lowercase() && !street {
                 let we = j + text[j..]
                     .iter()
                     .take_while(|b| b.is_ascii_alphabetic())
@@ -660,7 +673,7 @@ fn place_end(text: &[u8], vs: usize, limit: usize, explicit: bool, names: &Names
                     break;
                 }
             }
-            if !explicit {
+            if !explicit && !street {
                 let c = char_at(text, j)?;
                 let ok = c.is_uppercase()
                     || c.is_ascii_digit()
@@ -690,6 +703,21 @@ fn place_end(text: &[u8], vs: usize, limit: usize, explicit: bool, names: &Names
         || v.contains(&b' ')
         || v.iter().any(|&b| b >= 0x80);
     (has_content && placelike && end > vs).then_some(end)
+}
+
+/// Whether a street-type word (`chemin`, `ul.`, `пр.`) starts at `j`.
+fn street_word(text: &[u8], j: usize, streets: &[String]) -> bool {
+    let mut e = j;
+    while let Some(c) = char_at(text, e).filter(|c| c.is_alphabetic()) {
+        e += c.len_utf8();
+    }
+    if text.get(e) == Some(&b'.') {
+        e += 1;
+    }
+    std::str::from_utf8(&text[j..e]).is_ok_and(|w| {
+        let w = w.to_lowercase();
+        streets.contains(&w)
+    })
 }
 
 /// A lower-case word of at most four letters followed by more address

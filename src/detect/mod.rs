@@ -16,6 +16,7 @@
 //! thread brings its own [`Scratch`] so scanning does not allocate in the
 //! steady state.
 
+mod cjk_address;
 mod dates;
 mod dictionary;
 mod digits;
@@ -705,6 +706,13 @@ impl Engine {
             "DATE_TIME",
             Some("Patient seen on 03/04/2021 for follow-up.".to_string()),
         )?;
+        let cjk_address = add(
+            self,
+            labels_file,
+            "cjk-address".to_string(),
+            "LOCATION",
+            Some("〒100-0001 東京都千代田区千代田1丁目1番".to_string()),
+        )?;
         let people = add(
             self,
             labels_file,
@@ -713,6 +721,7 @@ impl Engine {
             Some("met with Zofia Qwertz, Jonas Weber and Anna Schmidt".to_string()),
         )?;
         Ok(rules::Rules {
+            cjk_address,
             people,
             labels,
             dates,

@@ -1687,11 +1687,13 @@ fn name_like_value(text: &[u8]) -> Option<(usize, usize)> {
         } else if c == ',' {
             commas += 1;
             in_word = false;
-        } else if !matches!(c, '\'' | '\u{2019}' | '-' | '.') {
+        } else if !matches!(c, '\'' | '\u{2018}' | '\u{2019}' | '-' | '.') {
             return None;
         }
     }
-    (letters >= 2 && (1..=4).contains(&words) && commas <= 1).then_some((start, end))
+    // One Han or Hangul character is a whole surname (`林`, `박`).
+    let enough = letters >= 2 || (letters == 1 && non_latin_letters(v));
+    (enough && (1..=4).contains(&words) && commas <= 1).then_some((start, end))
 }
 
 /// The trimmed span of `text` when it can be the place `field` names.

@@ -146,7 +146,10 @@ fn list_at(
     // The dictionaries are Latin: a list in Cyrillic or Greek is judged
     // by its shape alone. Three Latin items need one known name.
     let unlisted_script = words.iter().all(|w| !w.is_ascii() && !latin(w));
-    let names_enough = known >= 2 || (known >= 1 && items.len() >= 3) || unlisted_script;
+    // Full names (two words or more each) are names by their shape.
+    let full_names = items.iter().all(|it| it.len() >= 2);
+    let names_enough =
+        known >= 2 || (known >= 1 && items.len() >= 3) || unlisted_script || full_names;
     if !names_enough || places >= known.max(1) || common {
         return None;
     }
@@ -156,6 +159,114 @@ fn list_at(
         }
     }
     Some(j)
+}
+
+/// Conjunctions between names in scripts without spaces.
+const CJK_AND: &[&str] = &["和", "与", "及", "と", "및", "와", "과"];
+/// Characters that end a name in CJK text (pronouns, particles, verbs of
+/// the phrase around a list).
+const CJK_STOPS: &str = "您你我他她的了是在和与及也都请把就这那、，。！？：；と も に は が を の や 도 을 를 은 는 이 가 에";
+
+fn cjk_name_char(c: char) -> bool {
+    ('\u{3400}'..='\u{9FFF}').contains(&c)
+        || ('\u{30A0}'..='\u{30FF}').contains(&c)
+        || ('\u{AC00}'..='\u{D7AF}').contains(&c)
+}
+
+/// A CJK or Hangul name item ending at `e` (exclusive), going backwards:
+/// up to four characters, one inner space (`山田 桃子`).
+fn cjk_item_before(text: &[u8], e: usize) -> Option<usize> {
+    let mut s = e;
+    let mut n = 0;
+    let mut spaced = false;
+    while s > 0 {
+        let mut k = s - 1;
+        while k > 0 && (0x80..0xC0).contains(&text[k]) {
+            k -= 1;
+        }
+        let c = char_at(text, k)?;
+        if c == ' ' && !spaced && n > 0 && k > 0 {
+            // `山田 桃子`: a space between two name parts.
+            let mut p = k - 1;
+            while p > 0 && (0x80..0xC0).contains(&text[p]) {
+                p -= 1;
+            }
+            if char_at(text, p).is_some_and(|c| cjk_name_char(c) && !CJK_STOPS.contains(c)) {
+                spaced = true;
+                s = k;
+                continue;
+            }
+            break;
+        }
+        if !cjk_name_char(c) || CJK_STOPS.contains(c) || n >= 4 {
+            break;
+        }
+        s = k;
+        n += 1;
+    }
+    (s < e && n > 0).then_some(s)
+}
+
+/// The same forwards from `s`.
+fn cjk_item_after(text: &[u8], s: usize) -> Option<usize> {
+    let mut e = s;
+    let mut n = 0;
+    let mut spaced = false;
+    while let Some(c) = char_at(text, e) {
+        if c == ' ' && !spaced && n > 0 {
+            if char_at(text, e + 1).is_some_and(|c| cjk_name_char(c) && !CJK_STOPS.contains(c)) {
+                spaced = true;
+                e += 1;
+                continue;
+            }
+            break;
+        }
+        let hangul = ('\u{AC00}'..='\u{D7AF}').contains(&c);
+        if !cjk_name_char(c) || CJK_STOPS.contains(c) || n >= 4 || (hangul && n >= 3) {
+            break;
+        }
+        e += c.len_utf8();
+        n += 1;
+    }
+    (e > s).then_some(e)
+}
+
+/// Appends the names of lists in CJK and Hangul text: `刘、唐和杨`,
+/// `若林、佐藤と忍足`, `김민수 및 맥소인`.
+pub fn cjk_lists(text: &[u8], out: &mut Vec<(usize, usize)>) {
+    for conj in CJK_AND {
+        for at in memchr::memmem::find_iter(text, conj.as_bytes()) {
+            // Hangul conjunctions stand between spaces: ` 및 `.
+            let (before, after) = if conj.chars().all(|c| ('\u{AC00}'..='\u{D7AF}').contains(&c)) {
+                if at == 0 || text[at - 1] != b' ' || text.get(at + conj.len()) != Some(&b' ') {
+                    continue;
+                }
+                (at - 1, at + conj.len() + 1)
+            } else {
+                (at, at + conj.len())
+            };
+            let (Some(ls), Some(re)) = (cjk_item_before(text, before), cjk_item_after(text, after))
+            else {
+                continue;
+            };
+            let mut items = vec![(ls, before), (after, re)];
+            // Earlier items joined by `、` or `, `.
+            let mut s = ls;
+            loop {
+                let sep = ["、", ", "]
+                    .iter()
+                    .find(|p| text[..s].ends_with(p.as_bytes()));
+                let Some(sep) = sep else { break };
+                let e = s - sep.len();
+                let Some(ps) = cjk_item_before(text, e) else {
+                    break;
+                };
+                items.push((ps, e));
+                s = ps;
+            }
+            out.extend(items);
+        }
+    }
 }
 
 /// Whether the word's first letter is Latin (accented or not).
@@ -345,6 +456,22 @@ mod tests {
             run("客服: 您好？ 刘旭: 我1999出生。 客服: 谢谢", speakers),
             ["刘旭"]
         );
+    }
+
+    #[test]
+    fn names_in_cjk_lists() {
+        let mut out = Vec::new();
+        let t = "请把刘、唐和杨也加到预订里。予約に若林、佐藤と忍足も追加。예약에 김민수 및 맥소인도 추가";
+        cjk_lists(t.as_bytes(), &mut out);
+        out.sort();
+        let got: Vec<&str> = out.iter().map(|&(s, e)| &t[s..e]).collect();
+        assert_eq!(
+            got,
+            ["刘", "唐", "杨", "若林", "佐藤", "忍足", "김민수", "맥소인"]
+        );
+        out.clear();
+        cjk_lists("我和你".as_bytes(), &mut out);
+        assert!(out.is_empty());
     }
 
     #[test]

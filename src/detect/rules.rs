@@ -3,6 +3,7 @@
 //! position. Each reports through a detector of its own (`label-person`,
 //! `clinical-date`, `hl7-person`...), so findings name what found them.
 
+use super::cjk_address;
 use super::dates::Dates;
 use super::hl7::{self, Hl7};
 use super::labels::{Labelled, Labels};
@@ -14,6 +15,8 @@ use super::people;
 const LABEL_SCORE: f32 = 0.97;
 /// Dates in clinical texts: PHI by HIPAA Safe Harbor, whatever the context.
 const CLINICAL_DATE_SCORE: f32 = 0.9;
+/// A CJK address by its administrative markers.
+const ADDRESS_SCORE: f32 = 0.85;
 /// A field by its HL7 position is certain.
 const HL7_SCORE: f32 = 1.0;
 
@@ -29,6 +32,8 @@ pub struct Rules {
     pub clinical_dates: u32,
     /// The detector of names in lists and speaker labels (`person-context`).
     pub people: u32,
+    /// The detector of CJK and Hangul street addresses (`cjk-address`).
+    pub cjk_address: u32,
 }
 
 /// Reusable buffers.
@@ -68,8 +73,18 @@ impl Rules {
         people::lists(text, &self.labels, names, &mut s.spans);
         people::speakers(text, &self.labels, names, &mut s.spans);
         people::honorifics(text, &mut s.spans);
+        if !text.is_ascii() {
+            people::cjk_lists(text, &mut s.spans);
+        }
         for &(st, en) in &s.spans {
             found(self.people, st, en, people::SCORE);
+        }
+        if !text.is_ascii() {
+            s.spans.clear();
+            cjk_address::find(text, &mut s.spans);
+            for &(st, en) in &s.spans {
+                found(self.cjk_address, st, en, ADDRESS_SCORE);
+            }
         }
         if self.labels.is_clinical(text) {
             s.dates.clear();
