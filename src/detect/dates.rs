@@ -127,6 +127,18 @@ impl Dates {
         if !(1..=31).contains(&day) {
             return None;
         }
+        // `5-May-2021`, `05-MAY-21`, `21-May`.
+        if text.get(j) == Some(&b'-') {
+            let (_, me) = self.month_word(text, j + 1, false)?;
+            if text.get(me) == Some(&b'-') {
+                if let Some((_, ye)) = number(text, me + 1, 4) {
+                    if matches!(ye - me - 1, 2 | 4) && !glued(text, ye) {
+                        return Some(ye);
+                    }
+                }
+            }
+            return (!continues_word(text, me)).then_some(me);
+        }
         j = skip_ordinal(text, j);
         if text.get(j) == Some(&b'.') {
             j += 1;
@@ -153,6 +165,16 @@ impl Dates {
     /// `June 8, 1955`, `June 8th 1955`, `Jan. 8`, `June 1955`.
     fn month_then_day(&self, text: &[u8], i: usize) -> Option<usize> {
         let (_, j) = self.month_word(text, i, true)?;
+        // `May-21`, `May-2021`.
+        if text.get(j) == Some(&b'-') {
+            let (n, ne) = number(text, j + 1, 4)?;
+            let ok = match ne - j - 1 {
+                4 => (1800..=2199).contains(&n),
+                1 | 2 => (1..=31).contains(&n),
+                _ => false,
+            };
+            return (ok && !glued(text, ne)).then_some(ne);
+        }
         let k = skip_spaces(text, j)?;
         let (n, ne) = number(text, k, 4)?;
         if digit_at(text, ne) {
@@ -193,6 +215,14 @@ fn numeric_date(text: &[u8], i: usize) -> Option<usize> {
     let sep = *text.get(ae)?;
     if !matches!(sep, b'/' | b'-' | b'.' | b' ') || alen > 4 || alen == 3 {
         return None;
+    }
+    // `05/2021`: a month and a year.
+    if sep == b'/' && alen <= 2 {
+        if let Some((y, ye)) = number(text, ae + 1, 4) {
+            if ye - ae - 1 == 4 && (1..=12).contains(&a) && (1900..=2099).contains(&y) {
+                return (!glued(text, ye)).then_some(ye);
+            }
+        }
     }
     let (b, be) = number(text, ae + 1, 2)?;
     if text.get(be) != Some(&sep) {
@@ -433,6 +463,11 @@ mod tests {
             "8 июня 1955",
             "8 Ιουνίου 1955",
             "Jan. 8, 1990",
+            "5-May-2021",
+            "05-MAY-21",
+            "May-2021",
+            "21-May",
+            "05/2021",
             "8th of June 1955",
             "March 1999",
         ] {

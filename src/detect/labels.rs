@@ -274,7 +274,7 @@ impl Labels {
 
 /// A date followed by a time of day (`2024-05-01T10:22`, `2024-05-01
 /// 10:22:13`) is a timestamp: an event's, not a person's.
-fn followed_by_time(text: &[u8], e: usize) -> bool {
+pub fn followed_by_time(text: &[u8], e: usize) -> bool {
     let t = &text[e.min(text.len())..];
     let clock = |t: &[u8]| {
         t.len() >= 5

@@ -706,6 +706,13 @@ impl Engine {
             "DATE_TIME",
             Some("Patient seen on 03/04/2021 for follow-up.".to_string()),
         )?;
+        let prose_dates = add(
+            self,
+            labels_file,
+            "date-in-text".to_string(),
+            "DATE_TIME",
+            Some("The appointment moved to 12 March 2024.".to_string()),
+        )?;
         let cjk_address = add(
             self,
             labels_file,
@@ -721,6 +728,7 @@ impl Engine {
             Some("met with Zofia Qwertz, Jonas Weber and Anna Schmidt".to_string()),
         )?;
         Ok(rules::Rules {
+            prose_dates,
             cjk_address,
             people,
             labels,
@@ -1279,11 +1287,17 @@ impl Engine {
         };
         let mut found = std::mem::take(&mut s.ruled);
         found.clear();
-        rules.find(text, names, &mut s.rules, |d, st, en, score| {
-            if only.is_none_or(|o| o == d) {
-                found.push((d, st, en, score));
-            }
-        });
+        rules.find(
+            text,
+            key.is_none(),
+            names,
+            &mut s.rules,
+            |d, st, en, score| {
+                if only.is_none_or(|o| o == d) {
+                    found.push((d, st, en, score));
+                }
+            },
+        );
         if let Some(header) = rules.hl7.header_end(text) {
             s.candidates.retain(|c| c.start >= header);
         }

@@ -7,9 +7,10 @@
 //! more: like our engine at its default `min_score`, a thresholded Presidio
 //! would not report the others either (the corpus README, caveat 2). The
 //! table shows those weak spans in their own columns, and `all%`. A negative is flagged when a finding has one of its
-//! `tested_types`. Cases the corpus marks model-dependent, non-default-config
-//! or path-dependent are skipped, as are gitleaks negatives that the corpus
-//! says another rule rightly detects (`also_detected_by`).
+//! `tested_types`. Cases the corpus marks non-default-config or
+//! path-dependent are skipped, as are gitleaks negatives that the corpus
+//! says another rule rightly detects (`also_detected_by`). Model-dependent
+//! (NER) cases run, but for their bare years and month names.
 
 #![allow(dead_code)]
 
@@ -123,6 +124,28 @@ pub fn corpus_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus")
 }
 
+/// `1972`, `year 1972`, `May`: a year or a month alone, which no
+/// identifier rule treats as a personal date.
+fn bare_year_or_month(v: &str) -> bool {
+    const MONTHS: [&str; 12] = [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ];
+    let v = v.trim().to_lowercase();
+    let v = v.strip_prefix("year ").unwrap_or(&v);
+    (v.len() == 4 && v.bytes().all(|b| b.is_ascii_digit())) || MONTHS.contains(&v)
+}
+
 /// Code-point offset → byte offset in `text`.
 fn byte_at(text: &str, cp: usize) -> usize {
     text.char_indices().nth(cp).map_or(text.len(), |(b, _)| b)
@@ -141,7 +164,22 @@ pub fn score(engine: &Engine, file: &Path) -> Report {
         let case: Value = serde_json::from_str(line)
             .unwrap_or_else(|e| panic!("{}:{}: {e}", file.display(), n + 1));
         let flag = |k: &str| case.get(k).and_then(Value::as_bool).unwrap_or(false);
-        if flag("model_dependent") || flag("nondefault_config") || flag("path_dependent") {
+        if flag("nondefault_config") || flag("path_dependent") {
+            r.skipped += 1;
+            continue;
+        }
+        // Presidio's NER tests (PERSON, DATE_TIME) are in scope now that
+        // the engine finds names and dates without a model; only their
+        // bare years and month names stay out, by design (DESIGN §3: a
+        // year alone is not a personal date under HIPAA Safe Harbor).
+        let ner = flag("model_dependent");
+        let entities: Vec<&Value> = case["entities"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|e| !(ner && bare_year_or_month(e["value"].as_str().unwrap_or_default())))
+            .collect();
+        if ner && entities.is_empty() {
             r.skipped += 1;
             continue;
         }
@@ -183,7 +221,7 @@ pub fn score(engine: &Engine, file: &Path) -> Report {
             }
             continue;
         }
-        for ent in case["entities"].as_array().into_iter().flatten() {
+        for ent in entities {
             let ty = ent["type"].as_str().unwrap_or("?").to_string();
             let s = byte_at(text, ent["start"].as_u64().unwrap_or(0) as usize);
             let e = byte_at(text, ent["end"].as_u64().unwrap_or(0) as usize);
@@ -231,13 +269,13 @@ fn presidio_corpus_meets_the_bar() {
     let r = score(&engine, &corpus_dir().join("presidio.jsonl"));
     println!("{}", r.table("presidio.jsonl"));
     assert!(
-        r.coverage() >= 0.90,
-        "presidio coverage {:.2}% < 90%",
+        r.coverage() >= 0.93,
+        "presidio coverage {:.2}% < 93%",
         100.0 * r.coverage()
     );
     assert!(
-        r.flag_rate() <= 0.05,
-        "presidio negatives flagged {:.2}% > 5%",
+        r.flag_rate() <= 0.02,
+        "presidio negatives flagged {:.2}% > 2%",
         100.0 * r.flag_rate()
     );
 }
@@ -248,13 +286,13 @@ fn gitleaks_corpus_meets_the_bar() {
     let r = score(&engine, &corpus_dir().join("gitleaks.jsonl"));
     println!("{}", r.table("gitleaks.jsonl"));
     assert!(
-        r.coverage() >= 0.95,
-        "gitleaks coverage {:.2}% < 95%",
+        r.coverage() >= 0.99,
+        "gitleaks coverage {:.2}% < 99%",
         100.0 * r.coverage()
     );
     assert!(
-        r.flag_rate() <= 0.05,
-        "gitleaks negatives flagged {:.2}% > 5%",
+        r.flag_rate() <= 0.02,
+        "gitleaks negatives flagged {:.2}% > 2%",
         100.0 * r.flag_rate()
     );
 }
