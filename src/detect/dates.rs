@@ -83,10 +83,18 @@ impl Dates {
                     continue;
                 }
             }
-            // Skip the rest of the word or number.
-            if b.is_ascii_alphanumeric() || b >= 0x80 {
+            // Skip the rest of the word or number: ASCII letters and digits
+            // run together; another script's letters too, but a digit after
+            // them starts anew (`我1995/8/2出生`).
+            if b.is_ascii_alphanumeric() {
                 let mut j = i + 1;
-                while j < text.len() && (text[j].is_ascii_alphanumeric() || text[j] >= 0x80) {
+                while j < text.len() && text[j].is_ascii_alphanumeric() {
+                    j += 1;
+                }
+                i = j;
+            } else if b >= 0x80 {
+                let mut j = i + 1;
+                while j < text.len() && text[j] >= 0x80 {
                     if text[j] >= 0xC0 && !continues_word(text, j) {
                         break;
                     }
@@ -492,5 +500,10 @@ mod tests {
         d.find_all(text.as_bytes(), &mut out);
         let got: Vec<&str> = out.iter().map(|&(s, e)| &text[s..e]).collect();
         assert_eq!(got, ["03/04/2021", "March 9, 2021"]);
+        out.clear();
+        let text = "我1995/8/2出生，私は1972年01月24日生まれ";
+        d.find_all(text.as_bytes(), &mut out);
+        let got: Vec<&str> = out.iter().map(|&(s, e)| &text[s..e]).collect();
+        assert_eq!(got, ["1995/8/2", "1972年01月24日"]);
     }
 }
