@@ -258,15 +258,24 @@ impl Labels {
         if explicit && text.get(j) == Some(&b'\n') {
             j = skip_blank(text, j + 1, limit, false);
         }
-        for _ in 0..3 {
-            let Some(f) = self
+        // Fillers, and a copula after them (`Obrigado, é Gualter`).
+        for _ in 0..4 {
+            if let Some(f) = self
                 .fillers
                 .iter()
                 .find(|f| word_at(text, j, f) && spaced_after(text, j + f.len()))
-            else {
+            {
+                j = skip_blank(text, j + f.len(), limit, false);
+            } else if let Some(c) = self
+                .copulas
+                .iter()
+                .find(|c| word_at(text, j, c) && spaced_after(text, j + c.len()))
+            {
+                explicit = true;
+                j = skip_blank(text, j + c.len(), limit, true);
+            } else {
                 break;
-            };
-            j = skip_blank(text, j + f.len(), limit, false);
+            }
         }
         (j.min(limit), explicit)
     }

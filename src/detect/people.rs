@@ -59,18 +59,38 @@ fn boundary_before(text: &[u8], i: usize) -> bool {
     }
 }
 
-/// An item of a list: one to three capitalised words.
+/// Lower-case particles inside a name (`Da Costa`, `de Siqueira`, `van Dijk`).
+const PARTICLES: &[&str] = &[
+    "de", "da", "do", "dos", "das", "di", "del", "della", "van", "von", "der", "den", "du", "la",
+    "le", "ter", "ten",
+];
+
+/// A particle and a space at `j`: the position after them.
+fn particle_at(text: &[u8], j: usize) -> Option<usize> {
+    PARTICLES.iter().find_map(|p| {
+        let e = j + p.len();
+        (text.get(j..e) == Some(p.as_bytes()) && text.get(e) == Some(&b' ')).then_some(e + 1)
+    })
+}
+
+/// An item of a list: one to three capitalised words, with particles
+/// (`de Siqueira`, `Loes van Dijk`).
 fn item(text: &[u8], i: usize) -> Option<(usize, Vec<(usize, usize)>)> {
     let mut words = Vec::new();
     let mut j = i;
     while words.len() < 3 {
-        let e = cap_word(text, j)?;
-        words.push((j, e));
-        if text.get(e) == Some(&b' ') && cap_word(text, e + 1).is_some() && words.len() < 3 {
-            // A following capitalised word joins the item unless a
-            // conjunction or comma comes first (checked by the caller).
-            j = e + 1;
-            continue;
+        let start = j;
+        let j2 = particle_at(text, j).unwrap_or(j);
+        let e = cap_word(text, j2)?;
+        words.push((start, e));
+        if text.get(e) == Some(&b' ') && words.len() < 3 {
+            // A following capitalised word (or particle and word) joins
+            // the item unless a conjunction or comma comes first.
+            let next = particle_at(text, e + 1).unwrap_or(e + 1);
+            if cap_word(text, next).is_some() {
+                j = e + 1;
+                continue;
+            }
         }
         return Some((e, words));
     }
@@ -148,8 +168,14 @@ fn list_at(
     let unlisted_script = words.iter().all(|w| !w.is_ascii() && !latin(w));
     // Full names (two words or more each) are names by their shape.
     let full_names = items.iter().all(|it| it.len() >= 2);
-    let names_enough =
-        known >= 2 || (known >= 1 && items.len() >= 3) || unlisted_script || full_names;
+    // Unknown surnames alone (`Righi e Savarino`) count mid-sentence, after a
+    // lower-case word: a title-case heading (`Python and Django`) does not.
+    let mid_sentence = prev_word_lower(text, i);
+    let names_enough = known >= 2
+        || (known >= 1 && items.len() >= 3)
+        || unlisted_script
+        || full_names
+        || mid_sentence;
     if !names_enough || places >= known.max(1) || common {
         return None;
     }
@@ -166,6 +192,10 @@ const CJK_AND: &[&str] = &["和", "与", "及", "と", "및", "와", "과"];
 /// Characters that end a name in CJK text (pronouns, particles, verbs of
 /// the phrase around a list).
 const CJK_STOPS: &str = "您你我他她的了是在和与及也都请把就这那、，。！？：；と も に は が を の や 도 을 를 은 는 이 가 에";
+
+fn hiragana(c: char) -> bool {
+    ('\u{3041}'..='\u{309F}').contains(&c)
+}
 
 fn cjk_name_char(c: char) -> bool {
     ('\u{3400}'..='\u{9FFF}').contains(&c)
@@ -214,7 +244,8 @@ fn cjk_item_after(text: &[u8], s: usize) -> Option<usize> {
     let mut spaced = false;
     while let Some(c) = char_at(text, e) {
         if c == ' ' && !spaced && n > 0 {
-            if char_at(text, e + 1).is_some_and(|c| cjk_name_char(c) && !CJK_STOPS.contains(c)) {
+            let given = |c: char| cjk_name_char(c) || hiragana(c);
+            if char_at(text, e + 1).is_some_and(|c| given(c) && !CJK_STOPS.contains(c)) {
                 spaced = true;
                 e += 1;
                 continue;
@@ -222,7 +253,9 @@ fn cjk_item_after(text: &[u8], s: usize) -> Option<usize> {
             break;
         }
         let hangul = ('\u{AC00}'..='\u{D7AF}').contains(&c);
-        if !cjk_name_char(c) || CJK_STOPS.contains(c) || n >= 4 || (hangul && n >= 3) {
+        // A given name in hiragana after the family name (`西堀 みき`).
+        let name_char = cjk_name_char(c) || (spaced && hiragana(c));
+        if !name_char || CJK_STOPS.contains(c) || n >= 4 || (hangul && n >= 3) {
             break;
         }
         e += c.len_utf8();
@@ -286,6 +319,7 @@ const HONORIFICS: &[&str] = &[
     "님",
     "씨",
     "女士",
+    "입니다",
 ];
 
 /// Appends `(start, end)` of every name written before an honorific
@@ -318,6 +352,29 @@ pub fn honorifics(text: &[u8], out: &mut Vec<(usize, usize)>) {
             }
         }
     }
+}
+
+/// Whether the word before `i` (across one space) is a lower-case word.
+fn prev_word_lower(text: &[u8], i: usize) -> bool {
+    if i < 2 || text[i - 1] != b' ' {
+        return false;
+    }
+    let mut k = i - 1;
+    let mut last = None;
+    while k > 0 {
+        let mut p = k - 1;
+        while p > 0 && (0x80..0xC0).contains(&text[p]) {
+            p -= 1;
+        }
+        match char_at(text, p) {
+            Some(c) if c.is_alphabetic() => {
+                last = Some(c);
+                k = p;
+            }
+            _ => break,
+        }
+    }
+    last.is_some_and(char::is_lowercase)
 }
 
 /// Whether `word` (lower case) is at `k`, followed by a space.
