@@ -117,8 +117,21 @@ impl Dates {
         if leading && end - i <= 4 && text[i].is_ascii_lowercase() {
             return None;
         }
-        let word = std::str::from_utf8(&text[i..end]).ok()?.to_lowercase();
-        let m = *self.months.get(&word)?;
+        if end - i < 3 {
+            return None;
+        }
+        // ASCII words are folded on the stack: this runs for every word of
+        // a clinical or prose text.
+        let mut buf = [0u8; 24];
+        let m = if text[i..end].is_ascii() {
+            let w = &mut buf[..end - i];
+            w.copy_from_slice(&text[i..end]);
+            w.make_ascii_lowercase();
+            *self.months.get(std::str::from_utf8(w).ok()?)?
+        } else {
+            let word = std::str::from_utf8(&text[i..end]).ok()?.to_lowercase();
+            *self.months.get(&word)?
+        };
         // An abbreviation may carry a dot: `Jan.`, `févr.`.
         let end = if text.get(end) == Some(&b'.') {
             end + 1

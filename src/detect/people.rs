@@ -12,6 +12,10 @@
 //!   end). A text with two turns or more is a dialogue; there every speaker
 //!   that is not a role (`Agent`, `Kunde`) nor a common word is a person.
 
+use std::sync::OnceLock;
+
+use memchr::memmem;
+
 use super::labels::Labels;
 use super::names::Names;
 
@@ -267,8 +271,10 @@ fn cjk_item_after(text: &[u8], s: usize) -> Option<usize> {
 /// Appends the names of lists in CJK and Hangul text: `刘、唐和杨`,
 /// `若林、佐藤と忍足`, `김민수 및 맥소인`.
 pub fn cjk_lists(text: &[u8], out: &mut Vec<(usize, usize)>) {
-    for conj in CJK_AND {
-        for at in memchr::memmem::find_iter(text, conj.as_bytes()) {
+    static FINDERS: OnceLock<Vec<memmem::Finder<'static>>> = OnceLock::new();
+    let finders = FINDERS.get_or_init(|| CJK_AND.iter().map(memmem::Finder::new).collect());
+    for (conj, finder) in CJK_AND.iter().zip(finders) {
+        for at in finder.find_iter(text) {
             // Hangul conjunctions stand between spaces: ` 및 `.
             let (before, after) = if conj.chars().all(|c| ('\u{AC00}'..='\u{D7AF}').contains(&c)) {
                 if at == 0 || text[at - 1] != b' ' || text.get(at + conj.len()) != Some(&b' ') {
@@ -326,8 +332,13 @@ const HONORIFICS: &[&str] = &[
 /// (`木村様`, `인솔영님`, `王先生`): up to four Han or katakana characters,
 /// or three Hangul syllables.
 pub fn honorifics(text: &[u8], out: &mut Vec<(usize, usize)>) {
-    for h in HONORIFICS {
-        for at in memchr::memmem::find_iter(text, h.as_bytes()) {
+    static FINDERS: OnceLock<Vec<memmem::Finder<'static>>> = OnceLock::new();
+    if text.is_ascii() {
+        return;
+    }
+    let finders = FINDERS.get_or_init(|| HONORIFICS.iter().map(memmem::Finder::new).collect());
+    for finder in finders {
+        for at in finder.find_iter(text) {
             let mut s = at;
             let mut n = 0;
             let mut hangul = false;

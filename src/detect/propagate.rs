@@ -19,6 +19,9 @@ const MAX_TERMS: usize = 64;
 #[derive(Debug, Clone)]
 struct Term {
     bytes: Vec<u8>,
+    /// What is searched for (the bytes, lower-cased for name parts), built
+    /// once per record rather than once per leaf.
+    finder: memchr::memmem::Finder<'static>,
     /// Matched in any case (name parts).
     fold: bool,
     entity: EntityId,
@@ -52,7 +55,13 @@ impl Found {
             .iter()
             .any(|t| t.fold == fold && t.bytes == bytes);
         if !dup {
+            let needle = if fold {
+                String::from_utf8_lossy(bytes).to_lowercase().into_bytes()
+            } else {
+                bytes.to_vec()
+            };
             self.terms.push(Term {
+                finder: memchr::memmem::Finder::new(&needle).into_owned(),
                 bytes: bytes.to_vec(),
                 fold,
                 entity: f.entity,
@@ -109,19 +118,23 @@ impl super::Engine {
         };
         let mut cands: Vec<Finding> = Vec::new();
         for t in &found.terms {
-            let (hay, needle) = if t.fold && folded {
-                let n = String::from_utf8_lossy(&t.bytes)
-                    .to_lowercase()
-                    .into_bytes();
-                (found.lower.as_bytes(), n)
+            // A name part is matched in the folded copy; where folding
+            // changed lengths, exactly.
+            let exact;
+            let (hay, finder) = if t.fold && folded {
+                (found.lower.as_bytes(), &t.finder)
+            } else if t.fold {
+                exact = memchr::memmem::Finder::new(&t.bytes).into_owned();
+                (text, &exact)
             } else {
-                (text, t.bytes.clone())
+                (text, &t.finder)
             };
-            if needle.is_empty() || needle.len() > hay.len() {
+            let n = finder.needle().len();
+            if n == 0 || n > hay.len() {
                 continue;
             }
-            for at in memchr::memmem::find_iter(hay, &needle) {
-                let end = at + needle.len();
+            for at in finder.find_iter(hay) {
+                let end = at + n;
                 if word_edge(text, at) && word_edge(text, end) {
                     cands.push(Finding {
                         start: at,
