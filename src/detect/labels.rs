@@ -75,6 +75,8 @@ pub struct Labels {
     pub roles: Vec<String>,
     /// Street-type words that continue an address in lower case.
     streets: Vec<String>,
+    /// The first bytes (lower-cased) of every copula and filler.
+    joiner_starts: [bool; 256],
 }
 
 impl Labels {
@@ -155,7 +157,15 @@ impl Labels {
             .ascii_case_insensitive(true)
             .build(&clinical)
             .map_err(|e| format!("labels: cannot build the clinical cue automaton: {e}"))?;
+        let mut joiner_starts = [false; 256];
+        for w in copulas.iter().chain(&fillers) {
+            if let Some(&b) = w.first() {
+                joiner_starts[usize::from(b)] = true;
+                joiner_starts[usize::from(b.to_ascii_uppercase())] = true;
+            }
+        }
         Ok(Labels {
+            joiner_starts,
             ac,
             patterns,
             clinical,
@@ -242,6 +252,13 @@ impl Labels {
     /// separator or copula stood between them (`Name: x`, `name is x`).
     fn value_start(&self, text: &[u8], e: usize, limit: usize) -> (usize, bool) {
         let mut j = skip_blank(text, e, limit, false);
+        // Most values start with a byte no copula or filler starts with.
+        if !text
+            .get(j)
+            .is_some_and(|b| self.joiner_starts[usize::from(b.to_ascii_lowercase())])
+        {
+            return (j.min(limit), false);
+        }
         let mut explicit = false;
         for _ in 0..2 {
             let Some(c) = self
@@ -385,9 +402,15 @@ fn word_at(text: &[u8], j: usize, word: &[u8]) -> bool {
     if e > text.len() {
         return false;
     }
-    let same = match std::str::from_utf8(&text[j..e]) {
-        Ok(s) => s.to_lowercase().as_bytes() == word,
-        Err(_) => false,
+    // Tried for every copula and filler after every label: no allocation.
+    let got = &text[j..e];
+    let same = if got.is_ascii() {
+        got.eq_ignore_ascii_case(word)
+    } else {
+        match (std::str::from_utf8(got), std::str::from_utf8(word)) {
+            (Ok(s), Ok(w)) => s.chars().flat_map(char::to_lowercase).eq(w.chars()),
+            _ => false,
+        }
     };
     if !same {
         return false;

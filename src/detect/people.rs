@@ -106,7 +106,13 @@ fn item(text: &[u8], i: usize) -> Option<(usize, Vec<(usize, usize)>)> {
 pub fn lists(text: &[u8], labels: &Labels, names: &Names, out: &mut Vec<(usize, usize)>) {
     let mut i = 0;
     while i < text.len() {
-        if !(boundary_before(text, i) && char_at(text, i).is_some_and(char::is_uppercase)) {
+        // Only an ASCII capital or a non-ASCII lead byte can start a name.
+        let b = text[i];
+        let may_start = b.is_ascii_uppercase() || b >= 0xC0;
+        if !(may_start
+            && boundary_before(text, i)
+            && char_at(text, i).is_some_and(char::is_uppercase))
+        {
             i += 1;
             continue;
         }

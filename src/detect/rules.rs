@@ -131,8 +131,13 @@ fn timestamp(text: &[u8], st: usize, en: usize) -> bool {
 }
 
 /// `10.24.15` is a version far more often than a date in prose: a dotted
-/// date needs its four-digit year there.
+/// date needs its four-digit year there, and eight bare digits are not one.
 fn version_like(d: &[u8]) -> bool {
+    // `Gecko/20100101`, build numbers: the compact `yyyymmdd` form is a
+    // date only where a field says so (a label, HL7, a clinical text).
+    if d.iter().all(u8::is_ascii_digit) {
+        return true;
+    }
     d.iter().all(|b| b.is_ascii_digit() || *b == b'.')
         && d.iter().filter(|&&b| b == b'.').count() == 2
         && d.rsplit(|&b| b == b'.')
