@@ -190,35 +190,28 @@ impl Sanitizer {
         let mut tally = Tally::default();
         let is_json = matches!(record, Record::Json(_));
         ws.found.clear();
-        let mut scan = |ctx: &crate::record::LeafCtx<'_>, text: &[u8], ws: &mut Workspace| {
-            let seen = neutralize(text, &mut ws.neutral);
-            self.engine
-                .scan_field(seen, ctx.keys, &mut ws.scratch, &mut ws.findings);
-            // Only what the policy changes is looked for again: a kept or
-            // allow-listed value stays everywhere.
-            let field = self.policy.field_rule(ctx.pointer);
-            ws.changed.clear();
-            ws.changed.extend(ws.findings.iter().copied().filter(|f| {
-                let span = text.get(f.start..f.end).unwrap_or_default();
-                !self.policy.allowed(span)
-                    && self.policy.action_for(f.entity, field).kind() != ActionKind::Keep
-            }));
-            self.engine.remember(text, &ws.changed, &mut ws.found);
-            self.policy.apply(
-                &self.engine,
-                ctx.pointer,
-                text,
-                &ws.findings,
-                is_json,
-                &mut tally,
-            )
-        };
-        record.edit_leaves(|ctx, text| scan(ctx, text, ws));
-        record.edit_keys(key_may_hold_data, |ctx, text| scan(ctx, text, ws));
-        if !ws.found.is_empty() {
-            let mut again = |ctx: &crate::record::LeafCtx<'_>, text: &[u8], ws: &mut Workspace| {
-                self.engine
-                    .occurrences(text, &mut ws.found, &mut ws.findings);
+        // `again`: the propagation pass, which looks only for the values
+        // the first pass changed.
+        let mut visit =
+            |ctx: &crate::record::LeafCtx<'_>, text: &[u8], ws: &mut Workspace, again: bool| {
+                if again {
+                    self.engine
+                        .occurrences(text, &mut ws.found, &mut ws.findings);
+                } else {
+                    let seen = neutralize(text, &mut ws.neutral);
+                    self.engine
+                        .scan_field(seen, ctx.keys, &mut ws.scratch, &mut ws.findings);
+                    // Only what the policy changes is looked for again: a kept
+                    // or allow-listed value stays everywhere.
+                    let field = self.policy.field_rule(ctx.pointer);
+                    ws.changed.clear();
+                    ws.changed.extend(ws.findings.iter().copied().filter(|f| {
+                        let span = text.get(f.start..f.end).unwrap_or_default();
+                        !self.policy.allowed(span)
+                            && self.policy.action_for(f.entity, field).kind() != ActionKind::Keep
+                    }));
+                    self.engine.remember(text, &ws.changed, &mut ws.found);
+                }
                 self.policy.apply(
                     &self.engine,
                     ctx.pointer,
@@ -228,8 +221,12 @@ impl Sanitizer {
                     &mut tally,
                 )
             };
-            record.edit_leaves(|ctx, text| again(ctx, text, ws));
-            record.edit_keys(key_may_hold_data, |ctx, text| again(ctx, text, ws));
+        for again in [false, true] {
+            if again && ws.found.is_empty() {
+                break;
+            }
+            record.edit_leaves(|ctx, text| visit(ctx, text, ws, again));
+            record.edit_keys(key_may_hold_data, |ctx, text| visit(ctx, text, ws, again));
         }
         Report {
             findings: tally.applied,

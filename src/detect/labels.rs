@@ -16,6 +16,7 @@
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
+use super::chars::{char_at, char_before};
 use super::dates::Dates;
 use super::names::Names;
 
@@ -321,28 +322,6 @@ fn capitalised(s: &str) -> String {
         Some(f) => f.to_uppercase().chain(c).collect(),
         None => String::new(),
     }
-}
-
-/// The character at `i` and its width.
-fn char_at(text: &[u8], i: usize) -> Option<char> {
-    let s = &text[i.min(text.len())..text.len().min(i + 4)];
-    match std::str::from_utf8(s) {
-        Ok(s) => s.chars().next(),
-        Err(e) => std::str::from_utf8(&s[..e.valid_up_to()])
-            .ok()
-            .and_then(|s| s.chars().next()),
-    }
-}
-
-fn char_before(text: &[u8], i: usize) -> Option<char> {
-    if i == 0 {
-        return None;
-    }
-    let mut k = i - 1;
-    while k > 0 && (0x80..0xC0).contains(&text[k]) {
-        k -= 1;
-    }
-    char_at(text, k)
 }
 
 /// Scripts written without spaces between words.

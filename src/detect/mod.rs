@@ -16,6 +16,7 @@
 //! thread brings its own [`Scratch`] so scanning does not allocate in the
 //! steady state.
 
+mod chars;
 mod cjk_address;
 mod dates;
 mod dictionary;

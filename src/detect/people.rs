@@ -16,6 +16,7 @@ use std::sync::OnceLock;
 
 use memchr::memmem;
 
+use super::chars::char_at;
 use super::labels::Labels;
 use super::names::Names;
 
@@ -44,16 +45,6 @@ fn cap_word(text: &[u8], i: usize) -> Option<usize> {
     }
     // `USA`, `PDF` are acronyms; a name has lower-case letters.
     (lower || j - i <= 2).then_some(j)
-}
-
-fn char_at(text: &[u8], i: usize) -> Option<char> {
-    let s = text.get(i..text.len().min(i + 4))?;
-    match std::str::from_utf8(s) {
-        Ok(s) => s.chars().next(),
-        Err(e) => std::str::from_utf8(&s[..e.valid_up_to()])
-            .ok()
-            .and_then(|s| s.chars().next()),
-    }
 }
 
 fn boundary_before(text: &[u8], i: usize) -> bool {
