@@ -126,10 +126,15 @@ fn email(r: &mut Rng) -> String {
     )
 }
 
+/// A North American number in an assigned area code (phone detectors
+/// check numbers against the numbering plans, so a random area code would
+/// be no phone number at all).
 fn phone(r: &mut Rng) -> String {
     format!(
         "+1 ({}) {}-{}",
-        200 + r.below(700),
+        r.pick(&[
+            "212", "213", "305", "312", "415", "503", "617", "646", "702", "718", "805", "917"
+        ]),
         200 + r.below(700),
         r.digits(4)
     )

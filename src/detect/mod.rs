@@ -26,6 +26,7 @@ mod labels;
 pub mod names;
 pub mod pack;
 mod people;
+mod phones;
 mod propagate;
 mod rules;
 pub mod validate;

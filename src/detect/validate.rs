@@ -92,6 +92,8 @@ const VALIDATORS: &[(&str, Validator)] = &[
     ("mx_curp", mx_curp),
     ("jp_my_number", jp_my_number),
     ("cn_resident_id", cn_resident_id),
+    ("phone_plan", super::phones::phone_plan),
+    ("phone_plan_nanp", super::phones::phone_plan_nanp),
     ("github_token_crc32", github_token_crc32),
     ("btc_address", btc_address),
     ("icd10cm", icd10cm),
@@ -1722,6 +1724,27 @@ mod tests {
     );
 
     const CASES: &[Case] = &[
+        (
+            "phone_plan",
+            &[
+                "+44 20 7123 4567",
+                "+1 (415) 555-0132",
+                "030 1234567",
+                "612 34 56 78",
+            ],
+            &[
+                "+1 123 456 7890",
+                "+999 1234 5678",
+                "2024-05-21",
+                "192.168.10.20",
+                "",
+            ],
+        ),
+        (
+            "phone_plan_nanp",
+            &["(415) 555-0132", "415.555.0132", "+1 212 555 0199"],
+            &["(999) 555-0132", "(123) 555-0132", "030 1234567", ""],
+        ),
         (
             "icd10cm",
             &["E11.9", "e119", "F32.9", "J18.9", "I10", "M17.11"],
