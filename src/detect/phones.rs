@@ -7,7 +7,7 @@
 //! number is valid for a region when its national significant number has
 //! the length and the digits of one of the region's shapes, which is what
 //! libphonenumber's `is_valid_number` asks of the same metadata, without a
-//! regex (see `docs/decisions/0046-phone-numbering-plans.md`).
+//! regex (see `docs/decisions/0048-phone-numbering-plans.md`).
 //!
 //! The tables are built on first use (about a millisecond, once per
 //! process) and read without a lock afterwards.
