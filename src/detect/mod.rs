@@ -1327,7 +1327,15 @@ impl Engine {
             .filter(|c| !SHAPE_ONLY.contains(&self.entity_name(c.entity)))
             .map(|c| c.score)
             .fold(None, |m: Option<f32>, x| Some(m.map_or(x, |m| m.max(x))));
-        match precise {
+        // A label inside a value already found whole as the same type
+        // (`CEP 01234-567` inside an address field) leaves it whole.
+        let whole = cands
+            .iter()
+            .filter(|c| c.entity == own && c.start <= st && en <= c.end)
+            .filter(|c| c.end - c.start > en - st)
+            .map(|c| c.score)
+            .fold(None, |m: Option<f32>, x| Some(m.map_or(x, |m| m.max(x))));
+        match precise.into_iter().chain(whole).reduce(f32::max) {
             Some(p) => score.min(p - 0.01),
             None => score,
         }
