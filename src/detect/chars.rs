@@ -25,6 +25,27 @@ pub fn char_before(text: &[u8], i: usize) -> Option<char> {
     char_at(text, k)
 }
 
+/// Han ideographs.
+pub fn han(c: char) -> bool {
+    ('\u{3400}'..='\u{9FFF}').contains(&c)
+}
+
+/// Hangul syllables.
+pub fn hangul(c: char) -> bool {
+    ('\u{AC00}'..='\u{D7AF}').contains(&c)
+}
+
+/// Hiragana and katakana.
+pub fn kana(c: char) -> bool {
+    ('\u{3040}'..='\u{30FF}').contains(&c)
+}
+
+/// Chinese, Japanese and Korean: scripts written without spaces between
+/// words, where one character can be a whole name part.
+pub fn cjk(c: char) -> bool {
+    han(c) || kana(c) || hangul(c)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

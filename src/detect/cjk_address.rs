@@ -8,20 +8,13 @@
 //! 区, 県, 丁目, 号, 시, 구, 로...) and a number. Korean markers end a word;
 //! the run starts at the first word that carries one.
 
-use super::chars::char_at;
+use super::chars::{char_at, han, hangul};
 
 const MARKERS: &[&str] = &[
     "省", "市", "区", "县", "镇", "乡", "村", "路", "街", "巷", "号", "楼", "室", "座", "都", "道",
     "府", "県", "郡", "町", "丁目", "番地", "番", "區",
 ];
 const HANGUL_MARKERS: &[char] = &['도', '시', '군', '구', '읍', '면', '동', '로', '길', '리'];
-
-fn han(c: char) -> bool {
-    ('\u{3400}'..='\u{9FFF}').contains(&c)
-}
-fn hangul(c: char) -> bool {
-    ('\u{AC00}'..='\u{D7AF}').contains(&c)
-}
 
 /// Appends `(start, end)` of every CJK or Hangul address in `text`.
 pub fn find(text: &[u8], out: &mut Vec<(usize, usize)>) {

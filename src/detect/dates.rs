@@ -14,6 +14,8 @@
 
 use std::collections::HashMap;
 
+use super::chars::{char_at, cjk};
+
 const MONTHS: &str = include_str!("../../patterns/dict/months.txt");
 
 /// Month names by lower-case spelling; built once.
@@ -391,24 +393,11 @@ fn continues_word(text: &[u8], j: usize) -> bool {
     match text.get(j) {
         Some(b) if b.is_ascii_alphabetic() => true,
         Some(&b) if b >= 0x80 => {
-            if (0x80..0xC0).contains(&b) {
-                return true;
-            }
-            let s = &text[j..text.len().min(j + 4)];
-            let c = match std::str::from_utf8(s) {
-                Ok(s) => s.chars().next(),
-                Err(e) => std::str::from_utf8(&s[..e.valid_up_to()])
-                    .ok()
-                    .and_then(|s| s.chars().next()),
-            };
-            c.is_some_and(|c| c.is_alphabetic() && !is_cjk(c))
+            (0x80..0xC0).contains(&b)
+                || char_at(text, j).is_some_and(|c| c.is_alphabetic() && !cjk(c))
         }
         _ => false,
     }
-}
-
-fn is_cjk(c: char) -> bool {
-    matches!(c, '\u{3040}'..='\u{30FF}' | '\u{3400}'..='\u{9FFF}' | '\u{AC00}'..='\u{D7AF}')
 }
 
 fn boundary_before(text: &[u8], i: usize) -> bool {

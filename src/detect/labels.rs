@@ -16,7 +16,7 @@
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
-use super::chars::{char_at, char_before};
+use super::chars::{char_at, char_before, cjk};
 use super::dates::Dates;
 use super::names::Names;
 
@@ -252,7 +252,7 @@ impl Labels {
     /// Where the value after a label ending at `e` starts, and whether a
     /// separator or copula stood between them (`Name: x`, `name is x`).
     fn value_start(&self, text: &[u8], e: usize, limit: usize) -> (usize, bool) {
-        let mut j = skip_blank(text, e, limit, false);
+        let mut j = skip_blank(text, e, limit);
         // Most values start with a byte no copula or filler starts with.
         if !text
             .get(j)
@@ -270,11 +270,11 @@ impl Labels {
                 break;
             };
             explicit = true;
-            j = skip_blank(text, j + c.len(), limit, true);
+            j = skip_blank(text, j + c.len(), limit);
         }
         // Multi-line values: `Address:\n 12 Main St` (one line break only).
         if explicit && text.get(j) == Some(&b'\n') {
-            j = skip_blank(text, j + 1, limit, false);
+            j = skip_blank(text, j + 1, limit);
         }
         // Fillers, and a copula after them (`Obrigado, é Gualter`).
         for _ in 0..4 {
@@ -283,14 +283,14 @@ impl Labels {
                 .iter()
                 .find(|f| word_at(text, j, f) && spaced_after(text, j + f.len()))
             {
-                j = skip_blank(text, j + f.len(), limit, false);
+                j = skip_blank(text, j + f.len(), limit);
             } else if let Some(c) = self
                 .copulas
                 .iter()
                 .find(|c| word_at(text, j, c) && spaced_after(text, j + c.len()))
             {
                 explicit = true;
-                j = skip_blank(text, j + c.len(), limit, true);
+                j = skip_blank(text, j + c.len(), limit);
             } else {
                 break;
             }
@@ -326,7 +326,7 @@ fn capitalised(s: &str) -> String {
 
 /// Scripts written without spaces between words.
 fn unspaced(c: char) -> bool {
-    matches!(c, '\u{3040}'..='\u{30FF}' | '\u{3400}'..='\u{9FFF}' | '\u{AC00}'..='\u{D7AF}' | '\u{FF00}'..='\u{FFEF}')
+    cjk(c) || ('\u{FF00}'..='\u{FFEF}').contains(&c)
 }
 
 fn is_word(c: char) -> bool {
@@ -351,9 +351,9 @@ fn label_boundaries(text: &[u8], s: usize, e: usize) -> bool {
     before_ok && after_ok
 }
 
-/// Skips spaces (and, when `newline`, nothing more: a line break ends a
-/// field unless the caller allows one).
-fn skip_blank(text: &[u8], mut j: usize, limit: usize, _newline: bool) -> usize {
+/// Skips spaces and tabs (ASCII and full-width): a line break ends a
+/// field unless the caller allows one.
+fn skip_blank(text: &[u8], mut j: usize, limit: usize) -> usize {
     while j < limit && matches!(text[j], b' ' | b'\t') {
         j += 1;
     }
@@ -556,7 +556,7 @@ fn person_end(
             if text.get(e) == Some(&b' ') && char_at(text, e + 1).is_some_and(char::is_uppercase) {
                 e = name_word_end(text, e + 1, limit);
             }
-            let rest = skip_blank(text, e, limit, false);
+            let rest = skip_blank(text, e, limit);
             let field_ends = rest >= limit
                 || matches!(text.get(rest), Some(b'\n' | b'\r' | b'|' | b';' | b'\t'))
                 || rest >= text.len();

@@ -16,7 +16,7 @@ use std::sync::OnceLock;
 
 use memchr::memmem;
 
-use super::chars::char_at;
+use super::chars::{char_at, han, hangul};
 use super::labels::Labels;
 use super::names::Names;
 
@@ -198,10 +198,10 @@ fn hiragana(c: char) -> bool {
     ('\u{3041}'..='\u{309F}').contains(&c)
 }
 
+/// Han, katakana or Hangul: what a CJK name is written in (hiragana only
+/// in a given name after the family name).
 fn cjk_name_char(c: char) -> bool {
-    ('\u{3400}'..='\u{9FFF}').contains(&c)
-        || ('\u{30A0}'..='\u{30FF}').contains(&c)
-        || ('\u{AC00}'..='\u{D7AF}').contains(&c)
+    han(c) || hangul(c) || ('\u{30A0}'..='\u{30FF}').contains(&c)
 }
 
 /// A CJK or Hangul name item ending at `e` (exclusive), going backwards:

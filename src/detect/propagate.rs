@@ -9,6 +9,7 @@
 //! person names each part of three letters or more that is not a common
 //! word, in any case.
 
+use super::chars::{char_at, cjk};
 use super::{DetectorId, EntityId, Finding};
 
 /// At most this many values are remembered per record: a record with
@@ -92,7 +93,7 @@ impl super::Engine {
             };
             for part in s.split(|c: char| !(c.is_alphabetic() || c == '\'' || c == '-')) {
                 let part = part.trim_matches(|c| c == '\'' || c == '-');
-                let long = part.chars().count() >= 3 || part.chars().any(is_wide);
+                let long = part.chars().count() >= 3 || part.chars().any(cjk);
                 if long && !self.is_common_word(part.as_bytes()) {
                     found.add(part.as_bytes(), true, f);
                 }
@@ -161,10 +162,6 @@ impl super::Engine {
 }
 
 /// CJK and Hangul: one character is a syllable, so two make a name part.
-fn is_wide(c: char) -> bool {
-    matches!(c, '\u{3040}'..='\u{30FF}' | '\u{3400}'..='\u{9FFF}' | '\u{AC00}'..='\u{D7AF}')
-}
-
 fn trim(v: &[u8]) -> &[u8] {
     let s = v
         .iter()
@@ -188,14 +185,8 @@ fn word_edge(text: &[u8], i: usize) -> bool {
         return true;
     }
     // Both sides are letters: only an edge next to a wide character.
-    let next = std::str::from_utf8(&text[i..text.len().min(i + 4)])
-        .ok()
-        .or_else(|| {
-            let s = &text[i..text.len().min(i + 4)];
-            std::str::from_utf8(&s[..std::str::from_utf8(s).err()?.valid_up_to()]).ok()
-        })
-        .and_then(|s| s.chars().next());
-    next.is_some_and(is_wide) && text[i - 1] >= 0x80
+    let next = char_at(text, i);
+    next.is_some_and(cjk) && text[i - 1] >= 0x80
 }
 
 #[cfg(test)]

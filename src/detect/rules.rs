@@ -79,13 +79,14 @@ impl Rules {
         people::lists(text, &self.labels, names, &mut s.spans);
         people::speakers(text, &self.labels, names, &mut s.spans);
         people::honorifics(text, &mut s.spans);
-        if !text.is_ascii() {
+        let ascii = text.is_ascii();
+        if !ascii {
             people::cjk_lists(text, &mut s.spans);
         }
         for &(st, en) in &s.spans {
             found(self.people, st, en, people::SCORE);
         }
-        if !text.is_ascii() {
+        if !ascii {
             s.spans.clear();
             cjk_address::find(text, &mut s.spans);
             for &(st, en) in &s.spans {
