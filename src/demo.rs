@@ -34,6 +34,7 @@ use crate::config::{Config, Delivery, KafkaConfig, MetricsConfig};
 use crate::pipeline::route::HEADER_FINDINGS;
 use crate::pipeline::{self, Observer, PipelineError, Shutdown, Watchdog};
 use crate::sample::{self, Kind, Planted, Rng};
+use crate::sanitize::Sanitizer;
 
 /// Seed of the sample stream: the same records on every run.
 pub const SEED: u64 = 0x00de_3a0d;
@@ -234,7 +235,7 @@ pub fn run(opts: &Options, stop: &AtomicBool, out: &mut dyn Write) -> Result<Tal
         },
         ..Config::default()
     };
-    let router = pipeline::router_from_config(&cfg)?;
+    let sanitizer = Sanitizer::from_config(&cfg).map_err(PipelineError::from)?;
     let observer = Observer::new();
     let admin = AdminServer::start(
         &opts.metrics_listen,
@@ -249,7 +250,7 @@ pub fn run(opts: &Options, stop: &AtomicBool, out: &mut dyn Write) -> Result<Tal
          redactd demo: metrics at http://{}/metrics\n\
          redactd demo: producing {} sample records (JSON events, support chats, app logs with \
          secrets, clean lines); Ctrl-C stops",
-        router.policy_id(),
+        sanitizer.policy_id(),
         admin.local_addr(),
         opts.records
     )?;
@@ -266,7 +267,7 @@ pub fn run(opts: &Options, stop: &AtomicBool, out: &mut dyn Write) -> Result<Tal
         std::thread::Builder::new()
             .name("redactd-pipeline".into())
             .spawn(move || {
-                let r = pipeline::run(&cfg, router, &shutdown, &watchdog, &observer);
+                let r = pipeline::run(&cfg, sanitizer, &shutdown, &watchdog, &observer);
                 let _ = tx.send(r);
             })
             .map_err(|e| DemoError::Other(format!("pipeline thread: {e}")))?

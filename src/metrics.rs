@@ -118,6 +118,7 @@ pub struct Metrics {
     transactions: IntCounterVec,
     errors: IntCounterVec,
     ready: IntGauge,
+    restarts: IntGauge,
 }
 
 impl Metrics {
@@ -195,6 +196,12 @@ impl Metrics {
             "1 while /readyz answers 200 (packs compiled, partitions assigned, producer healthy).",
         )
         .expect("valid metric");
+        let restarts = IntGauge::new(
+            "redactd_watchdog_restarts",
+            "Times the watchdog restarted this process in place after a hung librdkafka call \
+             (capped; past the cap the process exits non-zero).",
+        )
+        .expect("valid metric");
         let build_info = IntGaugeVec::new(
             Opts::new(
                 "redactd_build_info",
@@ -217,6 +224,7 @@ impl Metrics {
             Box::new(transactions.clone()),
             Box::new(errors.clone()),
             Box::new(ready.clone()),
+            Box::new(restarts.clone()),
             Box::new(build_info),
         ];
         for c in collectors {
@@ -249,6 +257,7 @@ impl Metrics {
             transactions,
             errors,
             ready,
+            restarts,
         })
     }
 
@@ -292,6 +301,11 @@ impl Metrics {
     /// The number of input partitions currently assigned.
     pub fn set_assigned_partitions(&self, n: usize) {
         self.assigned_partitions.set(n as i64);
+    }
+
+    /// How many times the watchdog restarted this process.
+    pub fn set_restarts(&self, n: u32) {
+        self.restarts.set(i64::from(n));
     }
 
     /// Mirrors the readiness latch (the admin server calls this).
@@ -567,6 +581,7 @@ mod tests {
             "redactd_transactions_total",
             "redactd_errors_total",
             "redactd_ready",
+            "redactd_watchdog_restarts",
             "redactd_build_info",
         ] {
             assert!(

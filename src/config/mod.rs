@@ -5,6 +5,7 @@
 //! defaults, so an empty file (or no file) is a valid config that means
 //! "built-in packs, redact everything to `<TYPE>`".
 
+pub mod check;
 pub mod env;
 pub mod kafka;
 pub mod policy;
@@ -32,6 +33,8 @@ pub struct Config {
     pub keys: KeysConfig,
     /// The metrics and health endpoint.
     pub metrics: MetricsConfig,
+    /// How the daemon logs.
+    pub log: LogConfig,
     /// The file this config came from (`None`: built-in defaults). Errors
     /// name it, and relative paths inside it (packs, dictionaries, the
     /// keyset, the audit log) are resolved against its folder, so a config
@@ -44,10 +47,14 @@ pub struct Config {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct RecordConfig {
-    /// `auto`, `json` or `text`.
+    /// `auto`, `json`, `text` or `hl7`.
     pub format: String,
-    /// Records larger than this go to quarantine.
-    pub max_record_bytes: usize,
+    /// Records larger than this (key, value and headers) go to
+    /// quarantine. Default: what the producer can write
+    /// (`kafka.producer."message.max.bytes"`, 1,000,000 by default) less
+    /// room for redactd's headers, so that every record that passes can
+    /// be written.
+    pub max_record_bytes: Option<usize>,
     /// JSON nesting deeper than this goes to quarantine.
     pub max_depth: usize,
 }
@@ -56,7 +63,7 @@ impl Default for RecordConfig {
     fn default() -> Self {
         RecordConfig {
             format: "auto".into(),
-            max_record_bytes: crate::record::DEFAULT_MAX_RECORD_BYTES,
+            max_record_bytes: None,
             max_depth: crate::record::DEFAULT_MAX_DEPTH,
         }
     }
@@ -136,6 +143,22 @@ impl Default for MetricsConfig {
     fn default() -> Self {
         MetricsConfig {
             listen: "0.0.0.0:9464".into(),
+        }
+    }
+}
+
+/// `log:` section.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogConfig {
+    /// `text` (one line, `key=value` fields) or `json` (one object a line).
+    pub format: String,
+}
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        LogConfig {
+            format: "text".into(),
         }
     }
 }
@@ -236,7 +259,7 @@ impl Config {
             }
             (path, reason)
         })?;
-        config.check().map_err(|(path, reason)| {
+        check::syntax(&config).map_err(|(path, reason)| {
             let reason = match env::var_for(&overridden, &path) {
                 Some(var) => format!("{reason} (set by {var})"),
                 None => reason,
@@ -244,61 +267,6 @@ impl Config {
             (path, reason)
         })?;
         Ok(config)
-    }
-
-    /// Checks what the schema alone cannot (value ranges, addresses).
-    fn check(&self) -> Result<(), (String, String)> {
-        let bad = |p: &str, r: String| Err((p.to_string(), r));
-        if self.record.format.parse::<crate::record::Format>().is_err() {
-            return bad(
-                "record.format",
-                format!(
-                    "unknown format {:?} (auto, json, text, hl7)",
-                    self.record.format
-                ),
-            );
-        }
-        if self.record.max_record_bytes == 0 {
-            return bad("record.max_record_bytes", "must be at least 1".into());
-        }
-        if !(0.0..=1.0).contains(&self.detection.min_score) {
-            return bad(
-                "detection.min_score",
-                format!("{} is outside 0..=1", self.detection.min_score),
-            );
-        }
-        if self.metrics.listen.parse::<std::net::SocketAddr>().is_err() {
-            return bad(
-                "metrics.listen",
-                format!(
-                    "{:?} is not an address:port (e.g. 0.0.0.0:9464)",
-                    self.metrics.listen
-                ),
-            );
-        }
-        if self.kafka.brokers.trim().is_empty() {
-            return bad("kafka.brokers", "must not be empty".into());
-        }
-        if !self.kafka.input_topics.is_empty() && self.kafka.input_pattern.is_some() {
-            return bad(
-                "kafka.input_pattern",
-                "give input_topics or input_pattern, not both".into(),
-            );
-        }
-        if let Some(p) = &self.kafka.input_pattern {
-            if let Err(e) = regex_automata::meta::Regex::new(p.trim_start_matches('^')) {
-                return bad("kafka.input_pattern", format!("bad regex: {e}"));
-            }
-        }
-        for (i, d) in self.detection.dictionaries.iter().enumerate() {
-            if !crate::detect::pack::is_upper_snake(&d.entity) {
-                return bad(
-                    &format!("detection.dictionaries[{i}].type"),
-                    format!("{:?} is not an UPPER_SNAKE entity type", d.entity),
-                );
-            }
-        }
-        policy::check_syntax(&self.policy)
     }
 
     /// The display name of where this config came from.

@@ -1,6 +1,6 @@
 //! `policy:` section: the default action, per-type actions and per-path
 //! rules, as written. Action and entity names are checked against the
-//! loaded packs by [`crate::policy::Policy::build`], which is where "did
+//! loaded packs by [`crate::config::check`], which is where "did
 //! you mean" suggestions come from.
 
 use std::collections::BTreeMap;
@@ -23,6 +23,14 @@ pub struct PolicyConfig {
     pub actions: BTreeMap<String, ActionSpec>,
     /// Per JSON-path rules, first match wins; they win over `actions`.
     pub fields: Vec<FieldRule>,
+    /// The action for findings in record keys, whatever their type.
+    /// Default: `hash` (the keyed pseudonym: equal keys stay equal, so
+    /// compaction and partitioning keep working) with a keyset, else
+    /// `quarantine`.
+    pub keys: Option<ActionSpec>,
+    /// The action for findings in header values, whatever their type.
+    /// Default: the per-type actions, as in the value.
+    pub headers: Option<ActionSpec>,
 }
 
 impl Default for PolicyConfig {
@@ -32,6 +40,8 @@ impl Default for PolicyConfig {
             template: crate::policy::DEFAULT_TEMPLATE.into(),
             actions: BTreeMap::new(),
             fields: Vec::new(),
+            keys: None,
+            headers: None,
         }
     }
 }
@@ -189,6 +199,12 @@ pub(crate) fn check_syntax(p: &PolicyConfig) -> Result<(), (String, String)> {
     for (i, rule) in p.fields.iter().enumerate() {
         Glob::parse(&rule.path).map_err(|r| (format!("policy.fields[{i}].path"), r))?;
         rule.spec().check(&format!("policy.fields[{i}].action"))?;
+    }
+    if let Some(spec) = &p.keys {
+        spec.check("policy.keys")?;
+    }
+    if let Some(spec) = &p.headers {
+        spec.check("policy.headers")?;
     }
     Ok(())
 }

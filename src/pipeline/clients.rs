@@ -23,6 +23,8 @@ const CONSUMER_FIXED: &[(&str, &str)] = &[
     // Offsets move only with the output (transaction or after delivery).
     ("enable.auto.commit", "false"),
     ("enable.auto.offset.store", "false"),
+    // A mistyped or deleted topic is an error, never a new topic.
+    ("allow.auto.create.topics", "false"),
 ];
 
 /// Producer settings the loop's correctness depends on.
@@ -30,6 +32,10 @@ const PRODUCER_FIXED: &[(&str, &str)] = &[
     // Retries never reorder or duplicate within a partition.
     ("enable.idempotence", "true"),
     ("acks", "all"),
+    // Producing to (or asking metadata for) a mistyped or deleted output
+    // or quarantine topic fails instead of creating it on a broker with
+    // auto.create.topics.enable (the producer's default is true).
+    ("allow.auto.create.topics", "false"),
 ];
 
 /// Consumer defaults a config may override.
@@ -67,7 +73,7 @@ fn build(
     }
     for (k, v) in user {
         if fixed.iter().any(|(f, _)| f == k) || k == "transactional.id" || k == "group.id" {
-            return Err(PipelineError::Config(format!(
+            return Err(PipelineError::Setting(format!(
                 "kafka.{section}.{k}: redactd sets this itself and it cannot be overridden"
             )));
         }

@@ -1,18 +1,16 @@
-//! One input message → one output message: sanitized to the curated topic,
-//! or whole to the quarantine topic. No Kafka I/O here, so every branch is
+//! One consumed message → the message to produce: [`Sanitizer::process`]
+//! decides, this module only translates between rdkafka's messages and the
+//! sanitizer's [`Input`]/[`Outcome`]. No Kafka I/O here, so every branch is
 //! unit-tested.
 
-use rdkafka::message::{Header, Headers, OwnedHeaders};
+use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use crate::detect::EntityId;
-use crate::policy::{ActionKind, Applied};
-use crate::record::{Format, Limits, Record};
-use crate::sanitize::{Sanitizer, Workspace};
+use rdkafka::message::{Header as KafkaHeader, Headers, Message, OwnedHeaders, OwnedMessage};
 
-/// Header with the number of findings acted on in the record.
-pub const HEADER_FINDINGS: &str = "redactd-findings";
-/// Header with the id of the effective policy and packs.
-pub const HEADER_POLICY: &str = "redactd-policy";
+use crate::policy::Applied;
+use crate::sanitize::{Class, Header, Input, Outcome, Sanitizer, Workspace};
+pub use crate::sanitize::{HEADER_FINDINGS, HEADER_POLICY};
+
 /// Header (quarantine only) with the reason class; never record content.
 pub const HEADER_ERROR: &str = "redactd-error";
 /// Header (quarantine only) naming the source: `topic/partition/offset`.
@@ -27,33 +25,23 @@ pub enum Destination {
     Quarantine,
 }
 
-/// Where an input message came from: named in the quarantine header.
-#[derive(Debug, Clone, Copy)]
-pub struct Source<'a> {
-    /// Input topic.
-    pub topic: &'a str,
-    /// Input partition.
-    pub partition: i32,
-    /// Input offset.
-    pub offset: i64,
-}
-
 /// What became of one input message, ready to produce.
 #[derive(Debug)]
 pub struct Routed {
     /// Curated or quarantine.
     pub destination: Destination,
-    /// Sanitized payload (curated) or the original bytes (quarantine).
+    /// The sanitized key (curated), the original (quarantine), none (a
+    /// reference).
+    pub key: Option<Vec<u8>>,
+    /// Sanitized payload (curated), the original bytes (quarantine), or
+    /// a reference to the source (class `too_large_output`).
     pub payload: Option<Vec<u8>>,
-    /// Input headers minus any `redactd-*` ones, plus ours.
+    /// Curated: the sanitized headers; quarantine: the input's, plus ours.
     pub headers: OwnedHeaders,
-    /// The (type, action) of each finding, for `redactd_findings_total`:
-    /// the sanitizer's own list, moved here (no copy). For a record the
-    /// policy quarantined, only its `quarantine` findings: the others were
-    /// not applied to anything that was written.
+    /// The (type, action) of each finding, for `redactd_findings_total`.
     pub applied: Vec<Applied>,
     /// Reason class when quarantined.
-    pub reason: Option<&'static str>,
+    pub reason: Option<Class>,
 }
 
 impl Routed {
@@ -62,6 +50,7 @@ impl Routed {
     pub(crate) fn pending() -> Routed {
         Routed {
             destination: Destination::Quarantine,
+            key: None,
             payload: None,
             headers: OwnedHeaders::new(),
             applied: Vec::new(),
@@ -70,137 +59,131 @@ impl Routed {
     }
 }
 
-/// How records are parsed and what the output carries.
-#[derive(Debug, Clone)]
-pub struct Router {
-    sanitizer: Sanitizer,
-    format: Format,
-    limits: Limits,
-    policy_id: String,
+/// The name rdkafka cannot show: it panics on a header name that is not
+/// UTF-8, so such a message's headers reach [`Sanitizer::process`] as this
+/// one invalid name, which quarantines the record as `invalid_header`.
+const UNREADABLE: &[Header<'static>] = &[Header {
+    key: b"\xff",
+    value: None,
+}];
+
+/// Sanitizes one consumed message.
+pub fn route(sanitizer: &Sanitizer, m: &OwnedMessage, ws: &mut Workspace) -> Routed {
+    let read = m.headers().map(|h| {
+        catch_unwind(AssertUnwindSafe(|| {
+            h.iter()
+                .map(|x| Header {
+                    key: x.key.as_bytes(),
+                    value: x.value,
+                })
+                .collect::<Vec<_>>()
+        }))
+    });
+    let headers: &[Header<'_>] = match &read {
+        None => &[],
+        Some(Ok(v)) => v,
+        Some(Err(_)) => UNREADABLE,
+    };
+    let input = Input {
+        key: m.key(),
+        value: m.payload(),
+        headers,
+    };
+    match sanitizer.process(&input, ws) {
+        Outcome::Curated(c) => {
+            let mut out = OwnedHeaders::new_with_capacity(c.headers.len());
+            for (k, v) in &c.headers {
+                out = out.insert(KafkaHeader {
+                    key: k,
+                    value: v.as_deref(),
+                });
+            }
+            Routed {
+                destination: Destination::Curated,
+                key: c.key,
+                payload: c.value,
+                headers: out,
+                applied: c.applied,
+                reason: None,
+            }
+        }
+        Outcome::Quarantine(q) => quarantined(sanitizer, m, q.class, q.applied),
+    }
 }
 
-impl Router {
-    /// A router that parses per `format`/`limits` and stamps `policy_id`.
-    pub fn new(sanitizer: Sanitizer, format: Format, limits: Limits, policy_id: String) -> Self {
-        Router {
-            sanitizer,
-            format,
-            limits,
-            policy_id,
-        }
-    }
-
-    /// The `redactd-policy` header value.
-    pub fn policy_id(&self) -> &str {
-        &self.policy_id
-    }
-
-    /// The metric labels of a finding: its entity type's name (from the
-    /// loaded packs) and the action's config name. Names, never values.
-    pub fn finding_labels(&self, entity: EntityId, action: ActionKind) -> (&str, &'static str) {
-        (self.sanitizer.engine().entity_name(entity), action.name())
-    }
-
-    /// Sanitizes one message. `source` only goes into the quarantine
-    /// header. A message without payload (a tombstone)
-    /// carries nothing to scan and is curated as is.
-    pub fn route<H: Headers>(
-        &self,
-        payload: Option<&[u8]>,
-        headers: Option<&H>,
-        source: Source<'_>,
-        ws: &mut Workspace,
-    ) -> Routed {
-        let Some(bytes) = payload else {
-            return self.curated(None, headers, Vec::new());
-        };
-        let mut record = match Record::parse(bytes, self.format, self.limits) {
-            Ok(r) => r,
-            Err(e) => return self.quarantined(bytes, headers, e.class(), source, Vec::new()),
-        };
-        let mut report = self.sanitizer.sanitize(&mut record, ws);
-        // The policy's `quarantine` action sends the original record, whole.
-        if report.quarantine {
-            report
-                .findings
-                .retain(|a| a.action == ActionKind::Quarantine);
-            return self.quarantined(bytes, headers, "policy", source, report.findings);
-        }
-        let mut out = Vec::with_capacity(bytes.len() + 64);
-        record.write(&mut out);
-        self.curated(Some(out), headers, report.findings)
-    }
-
-    fn curated<H: Headers>(
-        &self,
-        payload: Option<Vec<u8>>,
-        headers: Option<&H>,
-        applied: Vec<Applied>,
-    ) -> Routed {
-        let n = applied.len().to_string();
-        let headers = carry(headers)
-            .insert(Header {
-                key: HEADER_FINDINGS,
-                value: Some(n.as_bytes()),
-            })
-            .insert(Header {
-                key: HEADER_POLICY,
-                value: Some(self.policy_id.as_bytes()),
-            });
-        Routed {
-            destination: Destination::Curated,
-            payload,
-            headers,
-            applied,
-            reason: None,
-        }
-    }
-
-    fn quarantined<H: Headers>(
-        &self,
-        bytes: &[u8],
-        headers: Option<&H>,
-        reason: &'static str,
-        source: Source<'_>,
-        applied: Vec<Applied>,
-    ) -> Routed {
-        let source = format!("{}/{}/{}", source.topic, source.partition, source.offset);
-        let headers = carry(headers)
-            .insert(Header {
-                key: HEADER_ERROR,
-                value: Some(reason.as_bytes()),
-            })
-            .insert(Header {
-                key: HEADER_SOURCE,
-                value: Some(source.as_bytes()),
-            })
-            .insert(Header {
-                key: HEADER_POLICY,
-                value: Some(self.policy_id.as_bytes()),
-            });
-        Routed {
-            destination: Destination::Quarantine,
-            payload: Some(bytes.to_vec()),
-            headers,
-            applied,
-            reason: Some(reason),
-        }
+/// The quarantine copy: the input whole with its headers (minus `redactd-*`
+/// ones) and ours; for `too_large_output`, a reference: no key, a small
+/// JSON value naming the source, our headers only.
+fn quarantined(
+    sanitizer: &Sanitizer,
+    m: &OwnedMessage,
+    class: Class,
+    applied: Vec<Applied>,
+) -> Routed {
+    let source = format!("{}/{}/{}", m.topic(), m.partition(), m.offset());
+    let (key, payload, headers) = if class == Class::TooLargeOutput {
+        let reference = serde_json::json!({
+            "redactd_reference": {
+                "topic": m.topic(),
+                "partition": m.partition(),
+                "offset": m.offset(),
+                "class": class.as_str(),
+                "bytes": m.payload().map_or(0, <[u8]>::len) + m.key().map_or(0, <[u8]>::len),
+            }
+        });
+        (
+            None,
+            Some(reference.to_string().into_bytes()),
+            OwnedHeaders::new(),
+        )
+    } else {
+        (
+            m.key().map(<[u8]>::to_vec),
+            m.payload().map(<[u8]>::to_vec),
+            carry(m.headers()),
+        )
+    };
+    let headers = headers
+        .insert(KafkaHeader {
+            key: HEADER_ERROR,
+            value: Some(class.as_str().as_bytes()),
+        })
+        .insert(KafkaHeader {
+            key: HEADER_SOURCE,
+            value: Some(source.as_bytes()),
+        })
+        .insert(KafkaHeader {
+            key: HEADER_POLICY,
+            value: Some(sanitizer.policy_id().as_bytes()),
+        });
+    Routed {
+        destination: Destination::Quarantine,
+        key,
+        payload,
+        headers,
+        applied,
+        reason: Some(class),
     }
 }
 
 /// Copies the input headers, leaving out `redactd-*` ones so that a record
-/// sanitized twice carries only the last verdict.
-fn carry<H: Headers>(headers: Option<&H>) -> OwnedHeaders {
-    let n = headers.map_or(0, |h| h.count());
-    let mut out = OwnedHeaders::new_with_capacity(n + 3);
-    if let Some(h) = headers {
+/// sanitized twice carries only the last verdict. Headers rdkafka cannot
+/// read (a name that is not UTF-8) are copied whole, as librdkafka holds
+/// them.
+fn carry(headers: Option<&OwnedHeaders>) -> OwnedHeaders {
+    let Some(h) = headers else {
+        return OwnedHeaders::new_with_capacity(3);
+    };
+    let kept = catch_unwind(AssertUnwindSafe(|| {
+        let mut out = OwnedHeaders::new_with_capacity(h.count() + 3);
         for hd in h.iter() {
             if !hd.key.starts_with("redactd-") {
                 out = out.insert(hd);
             }
         }
-    }
-    out
+        out
+    }));
+    kept.unwrap_or_else(|_| h.clone())
 }
 
 /// The output topic for `input`: `{topic}` in the template is replaced by
@@ -213,20 +196,37 @@ pub fn output_topic(template: &str, input: &str) -> String {
 mod tests {
     use std::sync::Arc;
 
+    use rdkafka::message::Timestamp;
+
     use super::*;
     use crate::detect::Engine;
     use crate::policy::Policy;
+    use crate::record::{Format, Limits};
 
-    fn router(format: Format, max_record_bytes: usize) -> Router {
+    fn sanitizer(max_record_bytes: usize) -> Sanitizer {
         let engine = Arc::new(Engine::builtin().expect("builtin packs"));
-        Router::new(
-            Sanitizer::new(engine, Policy::default()),
-            format,
+        Sanitizer::new(engine, Policy::default()).with_record(
+            Format::Json,
             Limits {
                 max_record_bytes,
                 max_depth: 64,
             },
-            "p1".into(),
+        )
+    }
+
+    fn message(
+        key: Option<&[u8]>,
+        payload: Option<&[u8]>,
+        headers: Option<OwnedHeaders>,
+    ) -> OwnedMessage {
+        OwnedMessage::new(
+            payload.map(<[u8]>::to_vec),
+            key.map(<[u8]>::to_vec),
+            "t".into(),
+            Timestamp::NotAvailable,
+            0,
+            7,
+            headers,
         )
     }
 
@@ -234,61 +234,46 @@ mod tests {
         h.iter().find(|x| x.key == key).and_then(|x| x.value)
     }
 
-    fn route(r: &Router, payload: Option<&[u8]>, headers: Option<&OwnedHeaders>) -> Routed {
-        let mut ws = Workspace::default();
-        let source = Source {
-            topic: "t",
-            partition: 0,
-            offset: 7,
-        };
-        r.route(payload, headers, source, &mut ws)
-    }
-
     #[test]
-    fn curated_record_is_sanitized_and_stamped() {
-        let r = router(Format::Json, 1 << 20);
+    fn curated_record_carries_the_sanitized_headers() {
+        let s = sanitizer(1 << 20);
         let input = OwnedHeaders::new()
-            .insert(Header {
+            .insert(KafkaHeader {
                 key: "trace",
                 value: Some(b"abc".as_slice()),
             })
-            .insert(Header {
+            .insert(KafkaHeader {
                 key: "redactd-findings",
                 value: Some(b"99".as_slice()),
             });
-        let got = route(
-            &r,
+        let m = message(
+            Some(b"order-1"),
             Some(br#"{"email":"jane.doe@example.org"}"#),
-            Some(&input),
+            Some(input),
         );
+        let got = route(&s, &m, &mut Workspace::default());
         assert_eq!(got.destination, Destination::Curated);
         let payload = got.payload.expect("payload");
         assert!(!String::from_utf8_lossy(&payload).contains("jane.doe"));
+        assert_eq!(got.key.as_deref(), Some(b"order-1".as_slice()));
         assert_eq!(header(&got.headers, "trace"), Some(b"abc".as_slice()));
         assert_eq!(header(&got.headers, HEADER_FINDINGS), Some(b"1".as_slice()));
-        assert_eq!(header(&got.headers, HEADER_POLICY), Some(b"p1".as_slice()));
         assert_eq!(got.headers.count(), 3, "old redactd-findings dropped");
     }
 
     #[test]
-    fn unparseable_oversize_and_deep_records_are_quarantined_whole() {
-        let r = router(Format::Json, 2048);
-        let deep = "[".repeat(1000);
-        let cases: [(&[u8], &str); 4] = [
-            (b"{not json", "invalid_json"),
-            (b"\"\xff\xfe\"", "invalid_json"),
+    fn quarantined_record_goes_whole_with_its_reason_and_source() {
+        let s = sanitizer(2048);
+        for (bytes, class) in [
+            (b"{not json".as_slice(), "invalid_json"),
             (&[b'x'; 2049], "too_large"),
-            (deep.as_bytes(), "too_deep"),
-        ];
-        for (bytes, class) in cases {
-            let got = route(&r, Some(bytes), None::<&OwnedHeaders>);
+        ] {
+            let m = message(Some(b"k"), Some(bytes), None);
+            let got = route(&s, &m, &mut Workspace::default());
             assert_eq!(got.destination, Destination::Quarantine, "{class}");
             assert_eq!(got.payload.as_deref(), Some(bytes), "{class}: whole");
-            assert_eq!(
-                header(&got.headers, HEADER_ERROR),
-                Some(class.as_bytes()),
-                "{class}"
-            );
+            assert_eq!(got.key.as_deref(), Some(b"k".as_slice()));
+            assert_eq!(header(&got.headers, HEADER_ERROR), Some(class.as_bytes()));
             assert_eq!(
                 header(&got.headers, HEADER_SOURCE),
                 Some(b"t/0/7".as_slice())
@@ -297,51 +282,32 @@ mod tests {
     }
 
     #[test]
-    fn policy_quarantine_keeps_only_the_quarantine_findings_for_metrics() {
-        let cfg = crate::config::Config::parse(
-            "policy:\n  actions: {US_SSN: quarantine}\nrecord:\n  format: json\n",
-        )
-        .expect("config");
-        let sanitizer = Sanitizer::from_config(&cfg).expect("sanitizer");
-        let r = Router::new(
-            sanitizer,
-            Format::Json,
-            Limits {
-                max_record_bytes: 1 << 20,
-                max_depth: 64,
-            },
-            "p1".into(),
-        );
-        let input = br#"{"email":"jane.doe@example.org","ssn":"123-45-6789"}"#;
-        let got = route(&r, Some(input), None::<&OwnedHeaders>);
+    fn too_large_output_is_a_reference_without_the_payload() {
+        let s = sanitizer(1 << 20).with_max_output_bytes(1000);
+        let big = format!("{{\"a\":\"{}\"}}", "x".repeat(2000));
+        let m = message(Some(b"k"), Some(big.as_bytes()), None);
+        let got = route(&s, &m, &mut Workspace::default());
         assert_eq!(got.destination, Destination::Quarantine);
-        assert_eq!(got.reason, Some("policy"));
-        assert_eq!(got.payload.as_deref(), Some(input.as_slice()), "whole");
-        let labels: Vec<_> = got
-            .applied
-            .iter()
-            .map(|a| r.finding_labels(a.entity, a.action))
-            .collect();
-        assert_eq!(labels, vec![("US_SSN", "quarantine")]);
-
-        let got = route(
-            &r,
-            Some(br#"{"email":"jane.doe@example.org"}"#),
-            None::<&OwnedHeaders>,
+        assert_eq!(got.reason, Some(Class::TooLargeOutput));
+        assert_eq!(got.key, None);
+        let v: serde_json::Value =
+            serde_json::from_slice(got.payload.as_deref().expect("reference")).expect("json");
+        assert_eq!(v["redactd_reference"]["offset"], 7);
+        assert_eq!(v["redactd_reference"]["class"], "too_large_output");
+        assert_eq!(
+            header(&got.headers, HEADER_ERROR),
+            Some(b"too_large_output".as_slice())
         );
-        assert_eq!(got.destination, Destination::Curated);
-        let labels: Vec<_> = got
-            .applied
-            .iter()
-            .map(|a| r.finding_labels(a.entity, a.action))
-            .collect();
-        assert_eq!(labels, vec![("EMAIL_ADDRESS", "redact")]);
     }
 
     #[test]
     fn tombstone_is_curated_without_payload() {
-        let r = router(Format::Json, 64);
-        let got = route(&r, None, None::<&OwnedHeaders>);
+        let s = sanitizer(64);
+        let got = route(
+            &s,
+            &message(Some(b"k"), None, None),
+            &mut Workspace::default(),
+        );
         assert_eq!(got.destination, Destination::Curated);
         assert!(got.payload.is_none());
     }

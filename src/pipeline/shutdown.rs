@@ -5,8 +5,9 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use super::{route::Router, run, Observer, PipelineError, Summary};
+use super::{run, Observer, PipelineError, Summary};
 use crate::config::Config;
+use crate::sanitize::Sanitizer;
 
 /// The stop flag and the drain deadline, shared by the signal task and the
 /// worker thread.
@@ -103,7 +104,7 @@ impl Watchdog {
         if let Ok(mut w) = self.what.lock() {
             *w = what;
         }
-        let due = self.epoch.elapsed() + timeout + HANG_GRACE;
+        let due = self.epoch.elapsed() + hang_budget(timeout);
         self.due_ms
             .store(due.as_millis().max(1) as u64, Ordering::Release);
         CallGuard(self)
@@ -120,30 +121,75 @@ impl Watchdog {
     }
 }
 
+/// How long a call with `timeout` may take before it counts as hung.
+#[cfg(not(feature = "fault-injection"))]
+fn hang_budget(timeout: Duration) -> Duration {
+    timeout + HANG_GRACE
+}
+
+/// How long a call with `timeout` may take before it counts as hung; the
+/// fault-injection tests shorten it with `REDACTD_FAULT_HANG_MS`.
+#[cfg(feature = "fault-injection")]
+fn hang_budget(timeout: Duration) -> Duration {
+    match std::env::var("REDACTD_FAULT_HANG_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        Some(ms) => Duration::from_millis(ms),
+        None => timeout + HANG_GRACE,
+    }
+}
+
+/// The environment variable that carries the restart count across
+/// [`reexec`].
+const RESTARTS_ENV: &str = "REDACTD_RESTARTS";
+
+/// Restarts in place before the process gives up and exits non-zero (then
+/// Kubernetes restarts the pod, with its back-off): a call that hangs
+/// again after every restart is not fixed by another one.
+pub const MAX_RESTARTS: u32 = 3;
+
+/// How many times the watchdog restarted this process (0 at first start).
+pub fn restarts() -> u32 {
+    std::env::var(RESTARTS_ENV)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
+
 /// Replaces this process with a fresh copy of itself (same pid, same
-/// arguments): the only way out of a wedged librdkafka client. Nothing of
-/// the open batch was committed; the new instance's `init_transactions`
-/// fences the old producer and aborts its transaction. Returns only if the
-/// exec failed.
+/// arguments, the restart count one higher): the only way out of a wedged
+/// librdkafka client. Nothing of the open batch was committed; the new
+/// instance's `init_transactions` fences the old producer and aborts its
+/// transaction. Past [`MAX_RESTARTS`] it does not restart; it returns the
+/// error to exit with (also when the exec failed).
 fn reexec() -> PipelineError {
     use std::os::unix::process::CommandExt;
+    let n = restarts();
+    if n >= MAX_RESTARTS {
+        return PipelineError::Setup(format!(
+            "a librdkafka call hung after {n} restarts; exiting without committing"
+        ));
+    }
     let exe = match std::env::current_exe() {
         Ok(e) => e,
-        Err(e) => return PipelineError::Config(format!("restart after a hung call: {e}")),
+        Err(e) => return PipelineError::Setup(format!("restart after a hung call: {e}")),
     };
     let e = std::process::Command::new(exe)
         .args(std::env::args_os().skip(1))
+        .env(RESTARTS_ENV, (n + 1).to_string())
         .exec();
-    PipelineError::Config(format!("restart after a hung call: {e}"))
+    PipelineError::Setup(format!("restart after a hung call: {e}"))
 }
 
 /// Runs the daemon on a worker thread until it fails or a signal asks it to
 /// stop; then waits at most `drain_timeout_ms` for it to drain.
 pub fn run_until_signal(
     cfg: Config,
-    router: Router,
+    sanitizer: Sanitizer,
     observer: Observer,
 ) -> Result<Summary, PipelineError> {
+    observer.metrics.set_restarts(restarts());
     let drain = Duration::from_millis(cfg.kafka.drain_timeout_ms);
     let shutdown = Arc::new(Shutdown::new(drain));
     let watchdog = Arc::new(Watchdog::default());
@@ -151,27 +197,33 @@ pub fn run_until_signal(
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|e| PipelineError::Config(format!("tokio runtime: {e}")))?;
+        .map_err(|e| PipelineError::Setup(format!("tokio runtime: {e}")))?;
     let (tx, mut rx) = tokio::sync::oneshot::channel();
     let worker_shutdown = Arc::clone(&shutdown);
     let worker = std::thread::Builder::new()
         .name("redactd-pipeline".into())
         .spawn(move || {
-            let r = run(&cfg, router, &worker_shutdown, &worker_watchdog, &observer);
+            let r = run(
+                &cfg,
+                sanitizer,
+                &worker_shutdown,
+                &worker_watchdog,
+                &observer,
+            );
             let _ = tx.send(r);
         })
-        .map_err(|e| PipelineError::Config(format!("worker thread: {e}")))?;
+        .map_err(|e| PipelineError::Setup(format!("worker thread: {e}")))?;
     let r = rt.block_on(async {
         use tokio::signal::unix::{signal, SignalKind};
         // SIGTERM: Kubernetes and systemd stop; SIGINT: Ctrl-C.
         let mut term = signal(SignalKind::terminate())
-            .map_err(|e| PipelineError::Config(format!("SIGTERM handler: {e}")))?;
+            .map_err(|e| PipelineError::Setup(format!("SIGTERM handler: {e}")))?;
         let mut int = signal(SignalKind::interrupt())
-            .map_err(|e| PipelineError::Config(format!("SIGINT handler: {e}")))?;
+            .map_err(|e| PipelineError::Setup(format!("SIGINT handler: {e}")))?;
         let mut tick = tokio::time::interval(Duration::from_secs(1));
         loop {
             tokio::select! {
-                r = &mut rx => return r.unwrap_or(Err(PipelineError::Config("worker thread panicked".into()))),
+                r = &mut rx => return r.unwrap_or(Err(PipelineError::Panicked)),
                 _ = term.recv() => { eprintln!("redactd: SIGTERM: draining"); break; }
                 _ = int.recv() => { eprintln!("redactd: SIGINT: draining"); break; }
                 _ = tick.tick() => {
@@ -184,7 +236,7 @@ pub fn run_until_signal(
         }
         shutdown.trigger();
         match tokio::time::timeout(drain, rx).await {
-            Ok(r) => r.unwrap_or(Err(PipelineError::Config("worker thread panicked".into()))),
+            Ok(r) => r.unwrap_or(Err(PipelineError::Panicked)),
             Err(_) => Err(PipelineError::DrainTimeout(drain.as_millis() as u64)),
         }
     });

@@ -25,7 +25,6 @@ use std::sync::Arc;
 
 use regex_automata::meta::Regex;
 
-use crate::config::{AllowConfig, ConfigError, PolicyConfig};
 use crate::detect::{Engine, EntityId, Finding};
 use crate::keys::Keyset;
 use crate::record::Edit;
@@ -149,29 +148,6 @@ impl Action {
             Action::Drop => ActionKind::Drop,
             Action::Keep => ActionKind::Keep,
             Action::Quarantine => ActionKind::Quarantine,
-        }
-    }
-
-    fn from_spec(spec: &crate::config::ActionSpec, kind: ActionKind, template: &str) -> Action {
-        match kind {
-            ActionKind::Redact => Action::Redact {
-                template: spec
-                    .template
-                    .clone()
-                    .unwrap_or_else(|| template.to_string()),
-            },
-            ActionKind::Mask => Action::Mask {
-                keep_last: spec.keep_last.unwrap_or(DEFAULT_KEEP_LAST),
-                mask_char: spec.mask_char.unwrap_or('*'),
-            },
-            ActionKind::Hash => Action::Hash,
-            ActionKind::Surrogate => Action::Surrogate,
-            ActionKind::Encrypt => Action::Encrypt {
-                deterministic: spec.deterministic.unwrap_or(false),
-            },
-            ActionKind::Drop => Action::Drop,
-            ActionKind::Keep => Action::Keep,
-            ActionKind::Quarantine => Action::Quarantine,
         }
     }
 }
@@ -358,6 +334,10 @@ pub struct Policy {
     allow_patterns: Vec<String>,
     allow_set: Option<Regex>,
     keys: Option<Arc<Keyset>>,
+    /// `policy.keys`; `None`: see [`Policy::key_action`].
+    key_action: Option<Action>,
+    /// `policy.headers`; `None`: the per-type actions.
+    header_action: Option<Action>,
     /// The effective policy in words: what `config check` prints and what
     /// the policy id hashes.
     description: String,
@@ -376,100 +356,101 @@ impl Default for Policy {
             allow_patterns: Vec::new(),
             allow_set: None,
             keys: None,
-            description: format!("default_action: redact (template {DEFAULT_TEMPLATE:?})\n"),
+            key_action: None,
+            header_action: None,
+            description: format!(
+                "default_action: redact (template {DEFAULT_TEMPLATE:?})\nkeys: quarantine\nheaders: per type\n"
+            ),
         }
     }
 }
 
-impl Policy {
-    /// Builds the policy of a config against the loaded engine: entity
-    /// types must be ones the engine reports (with a "did you mean" when
-    /// close to one), and actions that need keys need `keys`. `origin`
-    /// names the config in errors.
-    pub fn build(
-        cfg: &PolicyConfig,
-        allow: &AllowConfig,
-        engine: &Engine,
-        keys: Option<Arc<Keyset>>,
-        origin: &str,
-    ) -> Result<Policy, ConfigError> {
-        let err = |path: String, reason: String| ConfigError::Invalid {
-            origin: origin.to_string(),
-            path,
-            reason,
-        };
-        let checked = |spec: &crate::config::ActionSpec, path: String| {
-            let kind = spec.check(&path).map_err(|(p, r)| err(p, r))?;
-            if kind.needs_keys() && keys.is_none() {
-                return Err(err(
-                    path,
-                    format!(
-                        "action {} needs a keyset: set keys.file or {}",
-                        kind.name(),
-                        crate::keys::KEYSET_ENV
-                    ),
-                ));
-            }
-            Ok(Action::from_spec(spec, kind, &cfg.template))
-        };
-        let default = checked(&cfg.default_action, "policy.default_action".into())?;
-        let n = engine.entity_names().count();
-        let mut by_type = vec![None; n];
-        for (ty, spec) in &cfg.actions {
-            let path = format!("policy.actions.{ty}");
-            let Some(id) = engine.entity_id(ty) else {
-                let hint = match suggest(ty, engine.entity_names()) {
-                    Some(s) => format!(" (did you mean {s}?)"),
-                    None => " (see `redactd patterns list` for the loaded types)".into(),
-                };
-                return Err(err(path, format!("unknown entity type{hint}")));
-            };
-            by_type[id.0 as usize] = Some(checked(spec, path)?);
+/// Builds a [`Policy`] from resolved values: what `config::check` makes
+/// of the `policy:` section, or what a test or bench writes by hand. The
+/// policy knows nothing of the config file, so the two modules do not
+/// depend on each other both ways.
+#[derive(Debug, Clone)]
+pub struct PolicyBuilder {
+    policy: Policy,
+}
+
+impl PolicyBuilder {
+    /// A policy whose every finding gets `default`.
+    pub fn new(default: Action) -> PolicyBuilder {
+        PolicyBuilder {
+            policy: Policy {
+                default,
+                ..Policy::default()
+            },
         }
-        let mut fields = Vec::new();
-        for (i, rule) in cfg.fields.iter().enumerate() {
-            let glob =
-                Glob::parse(&rule.path).map_err(|r| err(format!("policy.fields[{i}].path"), r))?;
-            fields.push((
-                glob,
-                checked(&rule.spec(), format!("policy.fields[{i}].action"))?,
-            ));
-        }
-        let allow_set =
-            if allow.patterns.is_empty() {
-                None
-            } else {
-                for (i, p) in allow.patterns.iter().enumerate() {
-                    Regex::new(p).map_err(|e| {
-                        err(
-                            format!("detection.allow.patterns[{i}]"),
-                            format!("bad regex: {e}"),
-                        )
-                    })?;
-                }
-                let anchored: Vec<String> = allow
-                    .patterns
-                    .iter()
-                    .map(|p| format!("^(?:{p})$"))
-                    .collect();
-                Some(Regex::new_many(&anchored).map_err(|e| {
-                    err("detection.allow.patterns".into(), format!("bad regex: {e}"))
-                })?)
-            };
-        let mut p = Policy {
-            default,
-            by_type,
-            fields,
-            allow_values: allow.values.iter().map(|v| v.as_bytes().to_vec()).collect(),
-            allow_patterns: allow.patterns.clone(),
-            allow_set,
-            keys,
-            description: String::new(),
-        };
-        p.description = p.describe(engine);
-        Ok(p)
     }
 
+    /// Findings of `entity` get `action` (unless a field rule matches).
+    pub fn action(mut self, entity: EntityId, action: Action) -> PolicyBuilder {
+        let i = usize::from(entity.0);
+        if self.policy.by_type.len() <= i {
+            self.policy.by_type.resize(i + 1, None);
+        }
+        self.policy.by_type[i] = Some(action);
+        self
+    }
+
+    /// Findings inside values whose pointer matches `glob` get `action`,
+    /// whatever their type; the first rule added wins.
+    pub fn field(mut self, glob: Glob, action: Action) -> PolicyBuilder {
+        self.policy.fields.push((glob, action));
+        self
+    }
+
+    /// Values never acted on: exact texts, and regexes that must match a
+    /// whole finding. A bad regex is an error with its index.
+    pub fn allow(
+        mut self,
+        values: &[String],
+        patterns: &[String],
+    ) -> Result<PolicyBuilder, (usize, String)> {
+        self.policy.allow_values = values.iter().map(|v| v.as_bytes().to_vec()).collect();
+        for (i, p) in patterns.iter().enumerate() {
+            Regex::new(p).map_err(|e| (i, format!("bad regex: {e}")))?;
+        }
+        if !patterns.is_empty() {
+            let anchored: Vec<String> = patterns.iter().map(|p| format!("^(?:{p})$")).collect();
+            let set = Regex::new_many(&anchored).map_err(|e| (0, format!("bad regex: {e}")))?;
+            self.policy.allow_set = Some(set);
+        }
+        self.policy.allow_patterns = patterns.to_vec();
+        Ok(self)
+    }
+
+    /// The keyset of `hash`, `surrogate` and `encrypt`. Without one those
+    /// actions fail closed (the record goes to quarantine).
+    pub fn keys(mut self, keys: Option<Arc<Keyset>>) -> PolicyBuilder {
+        self.policy.keys = keys;
+        self
+    }
+
+    /// The action for every finding in a record key (default: `hash`
+    /// with a keyset, else `quarantine`; see [`Policy::key_action`]).
+    pub fn record_keys(mut self, action: Action) -> PolicyBuilder {
+        self.policy.key_action = Some(action);
+        self
+    }
+
+    /// The action for every finding in a header value (default: the
+    /// per-type actions, as in the value).
+    pub fn headers(mut self, action: Action) -> PolicyBuilder {
+        self.policy.header_action = Some(action);
+        self
+    }
+
+    /// The policy, described against `engine`'s type names.
+    pub fn build(mut self, engine: &Engine) -> Policy {
+        self.policy.description = self.policy.describe(engine);
+        self.policy
+    }
+}
+
+impl Policy {
     /// The effective policy, one rule a line (YAML-like): what `redactd
     /// config check` prints. Allow-list values are counted, not shown.
     pub fn description(&self) -> &str {
@@ -497,6 +478,13 @@ impl Policy {
             for (g, a) in &self.fields {
                 let _ = writeln!(s, "  {:?}: {a}", g.as_str());
             }
+        }
+        let _ = writeln!(s, "keys: {}", self.key_action());
+        match &self.header_action {
+            Some(a) => {
+                let _ = writeln!(s, "headers: {a}");
+            }
+            None => s.push_str("headers: per type\n"),
         }
         let _ = writeln!(
             s,
@@ -573,6 +561,69 @@ impl Policy {
         } else {
             self.field_rule(pointer)
         };
+        self.rewrite(engine, text, findings, json, tally, |entity| {
+            self.action_for(entity, field)
+        })
+    }
+
+    /// The action for a finding in a record key: `policy.keys`, else the
+    /// keyed pseudonym (`hash`), so that equal keys stay equal and
+    /// compaction and partitioning keep working; without a keyset,
+    /// `quarantine` (an unkeyed hash of an SSN is reversed by trying them
+    /// all).
+    pub fn key_action(&self) -> &Action {
+        static HASH: Action = Action::Hash;
+        static QUARANTINE: Action = Action::Quarantine;
+        match (&self.key_action, &self.keys) {
+            (Some(a), _) => a,
+            (None, Some(_)) => &HASH,
+            (None, None) => &QUARANTINE,
+        }
+    }
+
+    /// Applies the key action to a record key's findings (text rules:
+    /// `drop` removes the span).
+    pub fn apply_key(
+        &self,
+        engine: &Engine,
+        key: &[u8],
+        findings: &[Finding],
+        tally: &mut Tally,
+    ) -> Edit {
+        let action = self.key_action();
+        self.rewrite(engine, key, findings, false, tally, |_| action)
+    }
+
+    /// Applies `policy.headers`, else the per-type actions, to a header
+    /// value's findings (text rules).
+    pub fn apply_header(
+        &self,
+        engine: &Engine,
+        value: &[u8],
+        findings: &[Finding],
+        tally: &mut Tally,
+    ) -> Edit {
+        match &self.header_action {
+            Some(a) => self.rewrite(engine, value, findings, false, tally, |_| a),
+            None => self.rewrite(engine, value, findings, false, tally, |e| {
+                self.action_for(e, None)
+            }),
+        }
+    }
+
+    /// Rewrites `text` with each finding's span replaced per `action_of`.
+    fn rewrite<'a>(
+        &'a self,
+        engine: &Engine,
+        text: &[u8],
+        findings: &[Finding],
+        json: bool,
+        tally: &mut Tally,
+        action_of: impl Fn(EntityId) -> &'a Action,
+    ) -> Edit {
+        if findings.is_empty() {
+            return Edit::Keep;
+        }
         let mut out = Vec::with_capacity(text.len() + findings.len() * 16);
         let mut last = 0;
         let mut changed = false;
@@ -594,7 +645,7 @@ impl Policy {
             if self.allowed(span) {
                 continue;
             }
-            let action = self.action_for(f.entity, field);
+            let action = action_of(f.entity);
             tally.applied.push(Applied {
                 entity: f.entity,
                 action: action.kind(),

@@ -44,8 +44,10 @@ impl std::str::FromStr for Format {
 /// Default limit on JSON nesting.
 pub const DEFAULT_MAX_DEPTH: usize = 512;
 
-/// Default limit on a record's size (1 MiB, Kafka's default message size).
-pub const DEFAULT_MAX_RECORD_BYTES: usize = 1 << 20;
+/// Default limit on a record's size: what librdkafka's producer writes by
+/// default (`message.max.bytes` 1,000,000) less room for redactd's own
+/// headers, so that a record that passes can also be written.
+pub const DEFAULT_MAX_RECORD_BYTES: usize = 1_000_000 - 512;
 
 /// Why bytes could not become a record. Never holds record content.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -24,9 +24,8 @@ use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use rdkafka::message::{Header, Headers, Message, OwnedHeaders};
 use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
 use rdkafka::{Offset, TopicPartitionList};
-use redactd::record::{Format, Limits, Record};
 use redactd::sample::{self, Kind, Rng};
-use redactd::sanitize::{Sanitizer, Workspace};
+use redactd::sanitize::{Outcome, Sanitizer, Workspace};
 
 /// Record timestamps start here: the test's start time, not a fixed date,
 /// because the broker's time-based retention (168 h) would delete records
@@ -591,26 +590,26 @@ pub(crate) struct Verdict {
 pub(crate) fn verdicts(config: &Path, inputs: &[Input]) -> Vec<Verdict> {
     let cfg = redactd::config::Config::load(config).expect("load test config");
     let sanitizer = Sanitizer::from_config(&cfg).expect("sanitizer of the test config");
-    let limits = Limits {
-        max_record_bytes: cfg.record.max_record_bytes,
-        max_depth: cfg.record.max_depth,
-    };
     let mut ws = Workspace::default();
     inputs
         .iter()
         .map(|i| {
-            let mut rec =
-                Record::parse(&i.payload, Format::Json, limits).expect("generated records parse");
-            let report = sanitizer.sanitize(&mut rec, &mut ws);
-            let labels = report
-                .labels(&sanitizer)
-                .filter(|(_, a)| !report.quarantine || *a == "quarantine")
-                .map(|(t, a)| (t.to_string(), a))
+            let key = format!("k{}", i.seq);
+            let input = redactd::sanitize::Input {
+                key: Some(key.as_bytes()),
+                value: Some(&i.payload),
+                headers: &[],
+            };
+            let engine = sanitizer.engine();
+            let (quarantine, applied) = match sanitizer.process(&input, &mut ws) {
+                Outcome::Curated(c) => (false, c.applied),
+                Outcome::Quarantine(q) => (true, q.applied),
+            };
+            let labels = applied
+                .iter()
+                .map(|a| (engine.entity_name(a.entity).to_string(), a.action.name()))
                 .collect();
-            Verdict {
-                quarantine: report.quarantine,
-                labels,
-            }
+            Verdict { quarantine, labels }
         })
         .collect()
 }

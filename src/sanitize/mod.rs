@@ -1,14 +1,20 @@
-//! The record → engine → policy path, shared by the CLI and the daemon.
+//! The record → engine → policy path, shared by the CLI and the daemon:
+//! [`Sanitizer::process`] (in [`process`]) is the only way an input record
+//! becomes output, curated or quarantined.
+
+mod process;
 
 use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 
-use crate::config::{Config, ConfigError};
-use crate::detect::{Dictionary, Engine, EngineBuilder, Finding, Found, Scratch};
-use crate::keys::Keyset;
+use crate::config::{check, Config, ConfigError};
+use crate::detect::{Engine, Finding, Found, Scratch};
 use crate::policy::{ActionKind, Applied, Policy, Tally};
-use crate::record::Record;
+use crate::record::{Format, Limits, Record};
+pub use process::{
+    Class, Curated, Header, Input, Outcome, Quarantined, HEADER_FINDINGS, HEADER_POLICY,
+};
 
 /// Scans records and applies the policy. Cheap to clone, `Send + Sync`.
 #[derive(Debug, Clone)]
@@ -17,6 +23,13 @@ pub struct Sanitizer {
     policy: Arc<Policy>,
     policy_id: String,
     warnings: Vec<String>,
+    /// How values are parsed (`record.format`).
+    format: Format,
+    /// Input bounds (`record.max_record_bytes`, `record.max_depth`).
+    limits: Limits,
+    /// The largest record the producer writes: a larger output goes to
+    /// quarantine as a reference instead of failing the batch.
+    max_output_bytes: usize,
 }
 
 /// Per-thread state for a [`Sanitizer`].
@@ -61,42 +74,9 @@ impl Report {
     }
 }
 
-/// The engine a config describes: its packs (`builtin` and files or
-/// folders, relative to the config file), `min_score` and deny-list
-/// dictionaries. `check_examples` runs every detector's examples first.
-pub fn build_engine(cfg: &Config, check_examples: bool) -> Result<Engine, ConfigError> {
-    let d = &cfg.detection;
-    let builtin = d.packs.iter().any(|p| p == "builtin");
-    let mut b = EngineBuilder::new()
-        .builtin(builtin)
-        .min_score(d.min_score)
-        .check_examples(check_examples);
-    for (i, p) in d.packs.iter().enumerate() {
-        if p == "builtin" {
-            continue;
-        }
-        b = b
-            .pack_path(&cfg.resolve(std::path::Path::new(p)))
-            .map_err(|e| cfg.error(format!("detection.packs[{i}]"), e.to_string()))?;
-    }
-    for (i, dc) in d.dictionaries.iter().enumerate() {
-        let file = cfg.resolve(&dc.file);
-        let dict = Dictionary::load(&file, &dc.entity, dc.case_insensitive)
-            .map_err(|e| cfg.error(format!("detection.dictionaries[{i}].file"), e.to_string()))?;
-        if dict.terms().next().is_none() {
-            return Err(cfg.error(
-                format!("detection.dictionaries[{i}].file"),
-                format!("{}: no terms (one term a line)", file.display()),
-            ));
-        }
-        b = b.dictionary(dict);
-    }
-    b.build()
-        .map_err(|e| cfg.error("detection.packs", e.to_string()))
-}
-
 impl Sanitizer {
     /// Pairs an engine with a policy.
+    /// Records are parsed as `auto` within the default limits.
     pub fn new(engine: Arc<Engine>, policy: Policy) -> Self {
         let policy_id = compute_policy_id(&engine, &policy, &[]);
         Sanitizer {
@@ -104,37 +84,49 @@ impl Sanitizer {
             policy: Arc::new(policy),
             policy_id,
             warnings: Vec::new(),
+            format: Format::Auto,
+            limits: Limits::default(),
+            max_output_bytes: check::PRODUCER_MAX_BYTES,
         }
     }
 
-    /// Everything a config describes: the engine ([`build_engine`]), the
-    /// keyset (`keys.file`, else `REDACTD_KEYSET`) and the policy. An
-    /// action that needs keys without a keyset is an error naming the
-    /// action's key; so is every unknown type, action or path glob.
+    /// The same, parsing per `format` within `limits`.
+    pub fn with_record(mut self, format: Format, limits: Limits) -> Self {
+        self.format = format;
+        self.limits = limits;
+        self
+    }
+
+    /// The same, with outputs up to `bytes` (key, value and headers).
+    pub fn with_max_output_bytes(mut self, bytes: usize) -> Self {
+        self.max_output_bytes = bytes;
+        self
+    }
+
+    /// Everything a config describes, built and checked by
+    /// [`check::check`] (which runs every detector's examples first).
     pub fn from_config(cfg: &Config) -> Result<Sanitizer, ConfigError> {
-        let engine = build_engine(cfg, true)?;
-        let (keys, warnings) = load_keys(cfg)?;
-        let policy = Policy::build(
-            &cfg.policy,
-            &cfg.detection.allow,
-            &engine,
-            keys.map(Arc::new),
-            &cfg.origin(),
-        )?;
-        let mut extra = Vec::new();
-        for dc in &cfg.detection.dictionaries {
-            // Read again only to hash: the engine keeps no terms' text.
-            if let Ok(text) = std::fs::read(cfg.resolve(&dc.file)) {
-                extra.extend_from_slice(&Sha256::digest(&text));
-            }
-        }
-        let policy_id = compute_policy_id(&engine, &policy, &extra);
+        let c = check::check(cfg, true)?;
+        let policy_id = compute_policy_id(&c.engine, &c.policy, &c.fingerprint);
         Ok(Sanitizer {
-            engine: Arc::new(engine),
-            policy: Arc::new(policy),
+            engine: Arc::new(c.engine),
+            policy: Arc::new(c.policy),
             policy_id,
-            warnings,
+            warnings: c.warnings,
+            format: c.format,
+            limits: c.limits,
+            max_output_bytes: c.max_output_bytes,
         })
+    }
+
+    /// The input limits.
+    pub fn limits(&self) -> Limits {
+        self.limits
+    }
+
+    /// How values are parsed.
+    pub fn format(&self) -> Format {
+        self.format
     }
 
     /// The engine.
@@ -292,23 +284,6 @@ fn placeholder_len(t: &[u8]) -> Option<usize> {
         end += 1 + hex;
     }
     (t.get(end) == Some(&b'>')).then_some(end + 1)
-}
-
-/// The keyset of a config, if any, and its warnings.
-fn load_keys(cfg: &Config) -> Result<(Option<Keyset>, Vec<String>), ConfigError> {
-    let file = cfg.keys.file.as_ref().map(|f| cfg.resolve(f));
-    match Keyset::load_from(file.as_deref()) {
-        Ok(Some((k, w))) => Ok((Some(k), w)),
-        Ok(None) => Ok((None, Vec::new())),
-        Err(e) => {
-            let path = if file.is_some() {
-                "keys.file".to_string()
-            } else {
-                format!("keys.file (from {})", crate::keys::KEYSET_ENV)
-            };
-            Err(cfg.error(path, e.to_string()))
-        }
-    }
 }
 
 fn compute_policy_id(engine: &Engine, policy: &Policy, extra: &[u8]) -> String {
