@@ -346,6 +346,7 @@ pub fn run(opts: &Options, stop: &AtomicBool, out: &mut dyn Write) -> Result<Tal
 /// `redactd demo`: [`run`] on stdout until `records` went through or
 /// SIGINT/SIGTERM (then it drains, prints the summary and returns `Ok`).
 pub fn run_until_signal(records: u64, metrics_listen: String) -> Result<(), DemoError> {
+    crate::log::init(crate::log::LogFormat::Text);
     use tokio::signal::unix::{signal, SignalKind};
     let stop = Arc::new(AtomicBool::new(false));
     let rt = tokio::runtime::Builder::new_current_thread()

@@ -25,6 +25,7 @@
 //!   `/metrics`, `/healthz` and `/readyz` HTTP server.
 //! - [`pipeline`]: the Kafka daemon (`redactd run`): batches, transactions,
 //!   quarantine, shutdown.
+//! - [`log`]: the daemon's structured logs (text or JSON lines).
 //! - [`demo`]: `redactd demo`: the daemon on an in-process mock cluster
 //!   fed with sample records.
 //!
@@ -39,6 +40,7 @@ pub mod config;
 pub mod demo;
 pub mod detect;
 pub mod keys;
+pub mod log;
 pub mod metrics;
 pub mod pipeline;
 pub mod policy;

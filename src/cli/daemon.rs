@@ -13,6 +13,12 @@ use super::{load_config, sanitizer, shown_config, Failure, PackArgs};
 pub(super) fn run(file: Option<PathBuf>) -> Result<(), Failure> {
     let shown = shown_config(file.as_ref());
     let cfg = load_config(file, &PackArgs::default())?;
+    let format = cfg
+        .log
+        .format
+        .parse()
+        .map_err(|e: String| Failure::Usage(anyhow!("{shown}: log.format: {e}")))?;
+    redactd::log::init(format);
     let failure = |e: PipelineError| {
         if e.is_config() {
             Failure::Usage(anyhow!("{shown}: {e}"))
@@ -31,7 +37,11 @@ pub(super) fn run(file: Option<PathBuf>) -> Result<(), Failure> {
         observer.readiness.clone(),
     )
     .map_err(|e| Failure::Usage(anyhow!("{shown}: {e}")))?;
-    eprintln!("redactd: metrics on http://{}/metrics", admin.local_addr());
+    tracing::info!(
+        address = %admin.local_addr(),
+        "metrics on http://{}/metrics",
+        admin.local_addr()
+    );
     let r = sanitizer(&cfg).and_then(|s| {
         pipeline::run_until_signal(cfg, s, observer)
             .map(|_| ())

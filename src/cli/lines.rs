@@ -36,12 +36,53 @@ struct Quarantine {
 }
 
 impl Quarantine {
+    /// Quarantines `line`; without a quarantine file that is an error
+    /// saying `why`.
     fn put(&mut self, line: &[u8], why: impl FnOnce() -> String) -> Result<(), Failure> {
-        let Some(path) = &self.path else {
+        if self.path.is_none() {
             return Err(runtime(anyhow!(
                 "{}; give --quarantine FILE to send such records there",
                 why()
             )));
+        }
+        self.write(line)?;
+        self.write(b"\n")?;
+        self.count += 1;
+        Ok(())
+    }
+
+    /// Quarantines a line longer than the limit: `head`, then the rest of
+    /// the line from `rest`, streamed in bounded pieces (it may be far
+    /// larger than memory should hold).
+    fn put_long(&mut self, head: &[u8], rest: &mut impl BufRead) -> Result<(), Failure> {
+        self.write(head)?;
+        let mut piece = Vec::new();
+        loop {
+            piece.clear();
+            let n = rest
+                .by_ref()
+                .take(1 << 20)
+                .read_until(b'\n', &mut piece)
+                .context("read failed in an over-long line")
+                .map_err(runtime)?;
+            let done = n == 0 || piece.last() == Some(&b'\n');
+            if piece.last() == Some(&b'\n') {
+                piece.pop();
+            }
+            self.write(&piece)?;
+            if done {
+                break;
+            }
+        }
+        self.write(b"\n")?;
+        self.count += 1;
+        Ok(())
+    }
+
+    /// Appends bytes to the quarantine file, opening it (mode 0600) first.
+    fn write(&mut self, bytes: &[u8]) -> Result<(), Failure> {
+        let Some(path) = &self.path else {
+            return Err(runtime(anyhow!("no quarantine file")));
         };
         if self.file.is_none() {
             let f = OpenOptions::new()
@@ -54,12 +95,10 @@ impl Quarantine {
             self.file = Some(BufWriter::new(f));
         }
         if let Some(f) = &mut self.file {
-            f.write_all(line)
-                .and_then(|()| f.write_all(b"\n"))
+            f.write_all(bytes)
                 .with_context(|| format!("{}: cannot write", path.display()))
                 .map_err(runtime)?;
         }
-        self.count += 1;
         Ok(())
     }
 
@@ -147,11 +186,22 @@ pub(super) fn run(config: Option<PathBuf>, args: &LineArgs, mode: Mode) -> Resul
             if complete {
                 buf.pop();
             } else if n as u64 == limits.max_record_bytes as u64 + 2 {
-                out.flush().ok();
-                return Err(runtime(anyhow!(
-                    "{name}:{file_line}: line is over --max-record-bytes ({})",
+                let why = format!(
+                    "{name}:{file_line}: line is over --max-record-bytes ({}) (class too_large)",
                     limits.max_record_bytes
-                )));
+                );
+                if matches!(mode, Mode::Redact { .. }) && quarantine.path.is_some() {
+                    // The whole line goes to quarantine, streamed: it may be
+                    // far larger than the limit.
+                    eprintln!("redactd: {why}; quarantined");
+                    quarantine.put_long(&buf, &mut reader)?;
+                    if let Err(e) = out.write_all(b"\n") {
+                        return broken_pipe_ok(e);
+                    }
+                    continue;
+                }
+                out.flush().ok();
+                return Err(runtime(anyhow!("{why}")));
             }
             wbuf.clear();
             let at = || format!("{name}:{file_line}");
@@ -198,7 +248,7 @@ fn redact_line(
         }
         Outcome::Quarantine(q) => {
             let why = || match (&q.error, q.class) {
-                (Some(e), _) => format!("{}: {e}", at()),
+                (Some(e), class) => format!("{}: {e} (class {class})", at()),
                 (None, Class::Policy) => {
                     let engine = sanitizer.engine();
                     let types: BTreeSet<&str> = q
@@ -212,7 +262,7 @@ fn redact_line(
                         types.into_iter().collect::<Vec<_>>().join(", ")
                     )
                 }
-                (None, class) => format!("{}: {class}", at()),
+                (None, class) => format!("{}: class {class}", at()),
             };
             if quarantine.path.is_some() {
                 if q.error.is_some() || q.class != Class::Policy {

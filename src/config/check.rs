@@ -299,11 +299,8 @@ pub(super) fn syntax(cfg: &Config) -> Result<(), (String, String)> {
             ),
         );
     }
-    if !matches!(cfg.log.format.as_str(), "text" | "json") {
-        return bad(
-            "log.format",
-            format!("unknown log format {:?} (text, json)", cfg.log.format),
-        );
+    if let Err(e) = cfg.log.format.parse::<crate::log::LogFormat>() {
+        return bad("log.format", e);
     }
     if cfg.kafka.brokers.trim().is_empty() {
         return bad("kafka.brokers", "must not be empty".into());

@@ -125,7 +125,7 @@ pub fn transactional_id(k: &KafkaConfig) -> String {
 fn log_line(level: RDKafkaLogLevel, fac: &str, msg: &str) {
     use RDKafkaLogLevel::{Alert, Critical, Emerg, Error, Warning};
     if matches!(level, Emerg | Alert | Critical | Error | Warning) {
-        eprintln!("redactd: librdkafka {fac}: {msg}");
+        tracing::warn!(facility = fac, level = ?level, "librdkafka: {msg}");
     }
 }
 
@@ -172,7 +172,7 @@ impl ClientContext for ConsumerCtx {
         log_line(level, fac, msg);
     }
     fn error(&self, error: KafkaError, reason: &str) {
-        eprintln!("redactd: consumer error: {error}: {reason}");
+        tracing::warn!(error = %error, reason, "consumer error");
     }
     /// The raw JSON straight into the lag gauge: no second parse into
     /// rdkafka's full `Statistics` type.
@@ -180,7 +180,7 @@ impl ClientContext for ConsumerCtx {
         if let Err(e) = self.metrics.set_lag_from_stats(statistics) {
             self.metrics.error("stats");
             if !self.stats_failed.swap(true, Ordering::AcqRel) {
-                eprintln!("redactd: {e}; redactd_consumer_lag is not updated");
+                tracing::warn!(error = %e, "statistics unreadable; redactd_consumer_lag is not updated");
             }
         }
     }
@@ -195,18 +195,18 @@ impl ConsumerContext for ConsumerCtx {
                     .iter()
                     .map(|e| (e.topic().to_string(), e.partition()))
                     .collect();
-                eprintln!("redactd: partitions revoked: {}", parts.len());
+                tracing::info!(partitions = parts.len(), "partitions revoked");
                 match self.revoked.lock() {
                     Ok(mut g) => g.extend(parts),
                     Err(p) => p.into_inner().extend(parts),
                 }
             }
             Rebalance::Assign(tpl) => {
-                eprintln!("redactd: partitions assigned: {}", tpl.count());
+                tracing::info!(partitions = tpl.count(), "partitions assigned");
             }
             Rebalance::Error(e) => {
                 self.metrics.error("kafka_rebalance");
-                eprintln!("redactd: rebalance error: {e}");
+                tracing::warn!(error = %e, "rebalance error");
             }
         }
     }
@@ -236,7 +236,7 @@ impl ClientContext for ProducerCtx {
         log_line(level, fac, msg);
     }
     fn error(&self, error: KafkaError, reason: &str) {
-        eprintln!("redactd: producer error: {error}: {reason}");
+        tracing::warn!(error = %error, reason, "producer error");
     }
 }
 
@@ -245,7 +245,7 @@ impl ProducerContext for ProducerCtx {
     fn delivery(&self, result: &DeliveryResult<'_>, _: ()) {
         if let Err((e, _)) = result {
             self.failed.fetch_add(1, Ordering::AcqRel);
-            eprintln!("redactd: delivery failed: {e}");
+            tracing::warn!(error = %e, "delivery failed");
         }
     }
 }

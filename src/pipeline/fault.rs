@@ -29,7 +29,7 @@ pub(super) fn at(call: &str) {
     if on != call || super::shutdown::restarts() >= *times {
         return;
     }
-    eprintln!("redactd: fault injection: {action} at {call}");
+    tracing::warn!(action = %action, call, "fault injection");
     match action.as_str() {
         "hang" => loop {
             std::thread::sleep(std::time::Duration::from_secs(3600));

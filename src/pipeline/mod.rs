@@ -226,16 +226,12 @@ pub fn run(
         }
     }
     .map_err(kafka("subscribe"))?;
-    eprintln!(
-        "redactd: running: group={} transactional_id={} delivery={:?} policy={}",
-        k.group_id,
-        if k.delivery == Delivery::ExactlyOnce {
-            tid.as_str()
-        } else {
-            "-"
-        },
-        k.delivery,
-        sanitizer.policy_id()
+    tracing::info!(
+        group = %k.group_id,
+        transactional_id = if k.delivery == Delivery::ExactlyOnce { tid.as_str() } else { "-" },
+        delivery = ?k.delivery,
+        policy = %sanitizer.policy_id(),
+        "running"
     );
     let mut d = Daemon {
         k,
@@ -269,9 +265,13 @@ pub fn run(
     // Draining or failed: no longer a member worth routing work to.
     observer.readiness.set(false);
     let summary = d.summary.clone();
-    eprintln!(
-        "redactd: stopped: records={} curated={} quarantined={} batches={} aborted={}",
-        summary.records, summary.curated, summary.quarantined, summary.batches, summary.aborted
+    tracing::info!(
+        records = summary.records,
+        curated = summary.curated,
+        quarantined = summary.quarantined,
+        batches = summary.batches,
+        aborted = summary.aborted,
+        "stopped"
     );
     // Leave the group before the producer goes (consumer drop closes it).
     drop(d);
@@ -300,7 +300,7 @@ fn new_producer(
             match r {
                 Ok(()) => break,
                 Err(e) if !shutdown.stopping() && t0.elapsed() < retry && !is_fatal(&e) => {
-                    eprintln!("redactd: init_transactions: {e}; retrying");
+                    tracing::warn!(error = %e, "init_transactions failed; retrying");
                     std::thread::sleep(Duration::from_millis(500));
                 }
                 Err(e) => return Err(kafka("init_transactions")(e)),
@@ -341,7 +341,7 @@ fn out_topic(
                 });
             }
             Err(e) if t0.elapsed() < retry => {
-                eprintln!("redactd: metadata for {name}: {e}; retrying");
+                tracing::warn!(topic = name, error = %e, "metadata failed; retrying");
                 std::thread::sleep(Duration::from_millis(500));
             }
             Err(e) => return Err(kafka("fetch metadata")(e)),
@@ -371,9 +371,17 @@ impl Daemon<'_> {
             let n = u128::from(self.writes.max(1));
             let avg_ms = self.write_time.as_millis() / n;
             let [p, o, c] = self.phase_time.map(|t| t.as_millis() / n);
-            eprintln!(
-                "redactd: progress: records={} curated={} quarantined={} batches={} aborted={} avg_write_ms={avg_ms} (produce {p}, offsets {o}, commit {c})",
-                s.records, s.curated, s.quarantined, s.batches, s.aborted
+            tracing::info!(
+                records = s.records,
+                curated = s.curated,
+                quarantined = s.quarantined,
+                batches = s.batches,
+                aborted = s.aborted,
+                avg_write_ms = avg_ms as u64,
+                produce_ms = p as u64,
+                offsets_ms = o as u64,
+                commit_ms = c as u64,
+                "progress"
             );
             self.last_report = Instant::now();
             self.write_time = Duration::ZERO;
@@ -421,7 +429,7 @@ impl Daemon<'_> {
                 }
                 Some(Err(e)) => {
                     self.observer.metrics.error("kafka_consume");
-                    eprintln!("redactd: consume: {e}");
+                    tracing::warn!(error = %e, "consume failed");
                 }
                 Some(Ok(m)) => {
                     // Owned, so that the consumer is free while we route.

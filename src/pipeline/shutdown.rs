@@ -224,11 +224,11 @@ pub fn run_until_signal(
         loop {
             tokio::select! {
                 r = &mut rx => return r.unwrap_or(Err(PipelineError::Panicked)),
-                _ = term.recv() => { eprintln!("redactd: SIGTERM: draining"); break; }
-                _ = int.recv() => { eprintln!("redactd: SIGINT: draining"); break; }
+                _ = term.recv() => { tracing::info!(signal = "SIGTERM", "draining"); break; }
+                _ = int.recv() => { tracing::info!(signal = "SIGINT", "draining"); break; }
                 _ = tick.tick() => {
                     if let Some(what) = watchdog.hung() {
-                        eprintln!("redactd: {what} hung past its timeout; restarting the process without committing");
+                        tracing::error!(call = what, restarts = restarts(), "hung past its timeout; restarting the process without committing");
                         return Err(reexec());
                     }
                 }

@@ -73,9 +73,10 @@ impl Daemon<'_> {
             Err(Failed::Retry(e)) => {
                 self.observer.metrics.error(error_class(&e));
                 self.summary.aborted += 1;
-                eprintln!(
-                    "redactd: batch of {} records failed ({e}); aborting and rewinding",
-                    batch.items.len()
+                tracing::warn!(
+                    records = batch.items.len(),
+                    error = %e,
+                    "batch failed; aborting and rewinding"
                 );
                 if self.k.delivery == Delivery::ExactlyOnce {
                     if let Err(e) = self.abort() {
@@ -115,14 +116,14 @@ impl Daemon<'_> {
         let after_outage = self.failing_since.is_some();
         if !fatal_txn || !after_outage || self.replaced >= 3 || self.shutdown.stopping() {
             if fatal_txn && !after_outage {
-                eprintln!(
-                    "redactd: fenced: another live replica uses transactional id {} (give each replica its own kafka.instance_id); stopping without committing",
-                    self.transactional_id
+                tracing::error!(
+                    transactional_id = %self.transactional_id,
+                    "fenced: another live replica uses this transactional id (give each replica its own kafka.instance_id); stopping without committing"
                 );
             }
             return Err(e);
         }
-        eprintln!("redactd: {e}; rewinding and replacing the producer");
+        tracing::warn!(error = %e, "fatal producer error after an outage; rewinding and replacing the producer");
         self.observer.metrics.error("kafka_fatal");
         self.summary.aborted += 1;
         self.producer_ok = false;
@@ -262,7 +263,7 @@ impl Daemon<'_> {
                         && !self.shutdown.past_deadline()
                         && t0.elapsed() < Duration::from_millis(self.k.retry_timeout_ms) =>
                 {
-                    eprintln!("redactd: commit_transaction: {rd}; retrying");
+                    tracing::warn!(error = %rd, "commit_transaction failed; retrying");
                 }
                 Err(e) => return Err(classify("commit_transaction", e)),
             }
@@ -303,11 +304,11 @@ impl Daemon<'_> {
                 Ok(()) => return Ok(()),
                 Err(e) if is_fatal(&e) => return Err(kafka("abort_transaction")(e)),
                 Err(KafkaError::Transaction(rd)) if rd.is_retriable() => {
-                    eprintln!("redactd: abort_transaction: {rd}; retrying");
+                    tracing::warn!(error = %rd, "abort_transaction failed; retrying");
                 }
                 // No transaction in progress (begin failed): nothing to abort.
                 Err(e) => {
-                    eprintln!("redactd: abort_transaction: {e}");
+                    tracing::warn!(error = %e, "abort_transaction: nothing to abort");
                     return Ok(());
                 }
             }

@@ -30,7 +30,7 @@ use redactd::sanitize::{Outcome, Sanitizer, Workspace};
 /// Record timestamps start here: the test's start time, not a fixed date,
 /// because the broker's time-based retention (168 h) would delete records
 /// stamped in the past as soon as it runs (e.g. on a broker restart).
-fn t0() -> i64 {
+pub(crate) fn t0() -> i64 {
     static T0: OnceLock<i64> = OnceLock::new();
     *T0.get_or_init(|| {
         std::time::SystemTime::now()
@@ -51,7 +51,7 @@ fn repo() -> PathBuf {
 }
 
 /// `scripts/kafka ARGS`; panics with its stderr on failure.
-fn kafka_script(args: &[&str]) -> String {
+pub(crate) fn kafka_script(args: &[&str]) -> String {
     let out = Command::new(repo().join("scripts/kafka"))
         .args(args)
         .output()
@@ -67,7 +67,7 @@ fn kafka_script(args: &[&str]) -> String {
 }
 
 /// The broker's bootstrap address, starting it if needed.
-fn broker() -> String {
+pub(crate) fn broker() -> String {
     static BOOTSTRAP: OnceLock<String> = OnceLock::new();
     BOOTSTRAP
         .get_or_init(|| {
@@ -78,7 +78,7 @@ fn broker() -> String {
 }
 
 /// A name no other test (or earlier run) uses.
-fn unique(what: &str) -> String {
+pub(crate) fn unique(what: &str) -> String {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_nanos())
@@ -177,11 +177,11 @@ pub(crate) fn produce(bootstrap: &str, topic: &str, inputs: &[Input]) {
 /// One record read back.
 #[derive(Debug)]
 pub(crate) struct Output {
-    partition: i32,
-    key: Option<Vec<u8>>,
-    payload: Vec<u8>,
-    headers: HashMap<String, Vec<u8>>,
-    timestamp: Option<i64>,
+    pub(crate) partition: i32,
+    pub(crate) key: Option<Vec<u8>>,
+    pub(crate) payload: Vec<u8>,
+    pub(crate) headers: HashMap<String, Vec<u8>>,
+    pub(crate) timestamp: Option<i64>,
 }
 
 impl Output {
@@ -280,7 +280,12 @@ pub(crate) struct Daemon {
 }
 
 impl Daemon {
-    fn start(config: &Path, log: &Path) -> Daemon {
+    pub(crate) fn start(config: &Path, log: &Path) -> Daemon {
+        Daemon::start_env(config, log, &[])
+    }
+
+    /// The same, with extra environment variables.
+    pub(crate) fn start_env(config: &Path, log: &Path, env: &[(&str, &str)]) -> Daemon {
         let err = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
@@ -289,6 +294,7 @@ impl Daemon {
         let child = Command::new(env!("CARGO_BIN_EXE_redactd"))
             .args(["run", "--config"])
             .arg(config)
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(err)
@@ -306,13 +312,18 @@ impl Daemon {
         lines[lines.len().saturating_sub(40)..].join("\n")
     }
 
+    /// The exit status, if it has exited.
+    pub(crate) fn try_wait(&mut self) -> Option<ExitStatus> {
+        self.child.try_wait().expect("try_wait")
+    }
+
     pub(crate) fn assert_running(&mut self) {
         if let Some(st) = self.child.try_wait().expect("try_wait") {
             panic!("daemon exited early ({st}):\n{}", self.log_tail());
         }
     }
 
-    fn kill9(mut self) {
+    pub(crate) fn kill9(mut self) {
         self.child.kill().expect("kill -9");
         self.child.wait().expect("reap");
     }
@@ -326,8 +337,8 @@ impl Daemon {
             let log = std::fs::read_to_string(&self.log).unwrap_or_default();
             if let Some(addr) = log
                 .lines()
-                .filter_map(|l| l.strip_prefix("redactd: metrics on http://"))
-                .filter_map(|l| l.strip_suffix("/metrics"))
+                .filter_map(|l| l.split_once("metrics on http://").map(|(_, a)| a))
+                .filter_map(|l| l.split_once("/metrics").map(|(a, _)| a))
                 .next_back()
             {
                 return addr.to_string();
@@ -379,11 +390,11 @@ impl Drop for Daemon {
 /// One test's topics, group, config and daemon logs.
 pub(crate) struct Setup {
     pub(crate) bootstrap: String,
-    dir: tempfile::TempDir,
+    pub(crate) dir: tempfile::TempDir,
     pub(crate) input: String,
     pub(crate) curated: String,
     pub(crate) quarantine: String,
-    group: String,
+    pub(crate) group: String,
     partitions: i32,
 }
 
@@ -492,15 +503,15 @@ impl Setup {
 /// Lost and duplicated inputs in an output, after checking what every
 /// curated copy must hold.
 #[derive(Debug, PartialEq)]
-struct Tally {
-    records: usize,
-    lost: usize,
-    duplicates: usize,
+pub(crate) struct Tally {
+    pub(crate) records: usize,
+    pub(crate) lost: usize,
+    pub(crate) duplicates: usize,
 }
 
 impl Tally {
     /// Every one of `n` inputs seen once: nothing lost, nothing twice.
-    fn exactly_once(n: usize) -> Tally {
+    pub(crate) fn exactly_once(n: usize) -> Tally {
         Tally {
             records: n,
             lost: 0,
@@ -509,7 +520,7 @@ impl Tally {
     }
 }
 
-fn check(inputs: &[Input], out: &[Output], partitions: i32, ordered: bool) -> Tally {
+pub(crate) fn check(inputs: &[Input], out: &[Output], partitions: i32, ordered: bool) -> Tally {
     let mut seen = vec![0u32; inputs.len()];
     let mut last: HashMap<i32, u64> = HashMap::new();
     for o in out {
@@ -634,7 +645,7 @@ pub(crate) fn metric_sum(text: &str, name: &str, labels: &[(&str, &str)]) -> f64
         .sum()
 }
 
-fn report(test: &str, what: &str) {
+pub(crate) fn report(test: &str, what: &str) {
     eprintln!("[kafka::{test}] {what}");
 }
 

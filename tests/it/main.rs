@@ -1,6 +1,7 @@
 //! The one integration-test binary: a module per area, shared helpers in
 //! `util`.
 
+mod bad_input;
 mod cli;
 mod conformance;
 mod demo;
@@ -11,4 +12,5 @@ mod policy;
 mod policy_cli;
 mod prometheus;
 mod recall;
+mod record_path;
 mod util;
