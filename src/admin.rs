@@ -1,37 +1,74 @@
 //! The admin HTTP server: `/metrics`, `/healthz` and `/readyz` on one port
 //! (`metrics.listen`, default `0.0.0.0:9464`).
 //!
-//! Three read-only endpoints answered from memory do not need an async
-//! runtime or an HTTP framework: a `std::net::TcpListener` on its own thread
-//! serves them, one short-lived thread per connection (at most
-//! [`MAX_CONNECTIONS`] at once), each with read and write timeouts and a
-//! bounded request head, so a slow or hostile client can neither block the
-//! probes for long nor grow memory. Every response closes the connection.
+//! hyper's HTTP/1 server on a single-threaded tokio runtime that runs on
+//! its own OS thread (`redactd-admin`), apart from the pipeline and
+//! librdkafka's threads, so the port answers while those are busy or stuck
+//! (decision 0049). A slow client costs a task, not a thread:
+//!
+//! - every connection has one deadline for the whole exchange, request head
+//!   read and answer written ([`REQUEST_TIMEOUT`]); when it passes the
+//!   connection is closed;
+//! - a request head may be at most [`MAX_REQUEST_BYTES`] (431 beyond);
+//! - keep-alive is off: every answer closes its connection;
+//! - at most [`MAX_CONNECTIONS`] connections are served at once (a
+//!   semaphore). When all permits are taken, a new connection closes the
+//!   *oldest* one instead of waiting or being refused: answers come from
+//!   memory in microseconds, so the oldest connection is a slow client, and
+//!   a probe that connects still gets its answer.
+//!
+//! The endpoints:
 //!
 //! - `GET /metrics`: [`Metrics::render`], text format 0.0.4.
 //! - `GET /healthz`: 200 while the process runs (the thread answers).
 //! - `GET /readyz`: 200 while the [`Readiness`] latch is set, else 503.
 //!
-//! Anything else is 404 (unknown path), 405 (not GET/HEAD) or 400.
+//! Anything else is 404 (unknown path), 405 (not GET/HEAD) or 400 (not
+//! HTTP/1).
 
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::collections::VecDeque;
+use std::convert::Infallible;
+use std::net::{SocketAddr, ToSocketAddrs};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+use http_body_util::Full;
+use hyper::body::Bytes;
+use hyper::header::{self, HeaderValue};
+use hyper::server::conn::http1;
+use hyper::{Method, Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{oneshot, OwnedSemaphorePermit, Semaphore};
+use tokio::task::AbortHandle;
+
 use crate::metrics::{Metrics, CONTENT_TYPE};
 
 /// Largest request head read (request line and headers); probes and
-/// Prometheus send a few hundred bytes.
+/// Prometheus send a few hundred bytes. Also hyper's smallest read buffer.
 pub const MAX_REQUEST_BYTES: usize = 8 * 1024;
-/// Connections served at once; more are closed with 503 straight away.
-pub const MAX_CONNECTIONS: usize = 16;
-/// How long a client may take to send its request or read the answer.
-const IO_TIMEOUT: Duration = Duration::from_secs(5);
-/// How often the accept loop looks at the stop flag.
-const POLL: Duration = Duration::from_millis(50);
+/// Connections served at once. A trickling client holds a task, a socket
+/// and at most an 8 KiB buffer, so the bound is for file descriptors and
+/// memory (256 × ~20 KiB ≈ 5 MiB), not threads.
+pub const MAX_CONNECTIONS: usize = 256;
+/// Deadline for a whole exchange: request head in, answer out. A probe or a
+/// scrape takes milliseconds; Prometheus' default scrape timeout is 10 s.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long an error answer waits for the client's leftover input.
+const LINGER: Duration = Duration::from_secs(1);
+/// How long [`AdminServer::stop`] lets answers in flight finish.
+const DRAIN_TIMEOUT: Duration = Duration::from_secs(1);
+/// Pause after a failed accept (EMFILE and friends), so a full fd table
+/// does not spin the thread.
+const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
+
+const TEXT: HeaderValue = HeaderValue::from_static("text/plain");
+const METRICS_TEXT: HeaderValue = HeaderValue::from_static(CONTENT_TYPE);
+const NO_STORE: HeaderValue = HeaderValue::from_static("no-store");
+const CLOSE: HeaderValue = HeaderValue::from_static("close");
 
 /// The `/readyz` latch: not ready until the daemon says so.
 ///
@@ -96,17 +133,56 @@ pub enum AdminError {
 #[derive(Debug)]
 pub struct AdminServer {
     addr: SocketAddr,
-    stop: Arc<AtomicBool>,
+    /// Sending on it (or dropping it) ends the accept loop.
+    stop: Option<oneshot::Sender<()>>,
+    /// The `redactd-admin` thread; it owns the runtime, so joining it means
+    /// every connection task is gone.
     thread: Option<JoinHandle<()>>,
+}
+
+/// What bounds one server. [`AdminServer::start`] uses the constants;
+/// tests shrink them.
+#[derive(Debug, Clone, Copy)]
+struct Limits {
+    /// Connections served at once (semaphore permits).
+    connections: usize,
+    /// Deadline for one connection's whole exchange.
+    request_timeout: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            connections: MAX_CONNECTIONS,
+            request_timeout: REQUEST_TIMEOUT,
+        }
+    }
+}
+
+/// What the endpoints answer from.
+#[derive(Debug)]
+struct Sources {
+    metrics: Arc<Metrics>,
+    ready: Arc<Readiness>,
 }
 
 impl AdminServer {
     /// Binds `listen` (e.g. `0.0.0.0:9464`, or `127.0.0.1:0` for a free
-    /// port) and serves on a background thread.
+    /// port) and serves on a background thread. Binding happens here, so a
+    /// port in use is an error of this call.
     pub fn start(
         listen: &str,
         metrics: Arc<Metrics>,
         ready: Arc<Readiness>,
+    ) -> Result<AdminServer, AdminError> {
+        AdminServer::start_with(listen, metrics, ready, Limits::default())
+    }
+
+    fn start_with(
+        listen: &str,
+        metrics: Arc<Metrics>,
+        ready: Arc<Readiness>,
+        limits: Limits,
     ) -> Result<AdminServer, AdminError> {
         let addrs: Vec<SocketAddr> = listen
             .to_socket_addrs()
@@ -119,22 +195,27 @@ impl AdminServer {
             addr: listen.to_string(),
             source,
         };
-        let listener = TcpListener::bind(&addrs[..]).map_err(bind_err)?;
-        // Non-blocking accept so the loop can notice `stop` without a
-        // wake-up connection (which would need a routable address).
+        let listener = std::net::TcpListener::bind(&addrs[..]).map_err(bind_err)?;
         listener.set_nonblocking(true).map_err(bind_err)?;
         let addr = listener.local_addr().map_err(bind_err)?;
-        let stop = Arc::new(AtomicBool::new(false));
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_io()
+            .enable_time()
+            .build()
+            .map_err(bind_err)?;
+        let listener = {
+            let _in_runtime = runtime.enter();
+            TcpListener::from_std(listener).map_err(bind_err)?
+        };
+        let sources = Arc::new(Sources { metrics, ready });
+        let (stop, stopped) = oneshot::channel();
         let thread = std::thread::Builder::new()
             .name("redactd-admin".into())
-            .spawn({
-                let stop = stop.clone();
-                move || accept_loop(listener, metrics, ready, stop)
-            })
+            .spawn(move || runtime.block_on(accept_loop(listener, sources, limits, stopped)))
             .map_err(bind_err)?;
         Ok(AdminServer {
             addr,
-            stop,
+            stop: Some(stop),
             thread: Some(thread),
         })
     }
@@ -144,14 +225,17 @@ impl AdminServer {
         self.addr
     }
 
-    /// Stops accepting and waits for the accept thread to end (connections
-    /// in flight finish on their own within the I/O timeout).
+    /// Stops accepting (the port is released), lets answers in flight
+    /// finish for up to a second, closes what is left and waits for the
+    /// thread to end.
     pub fn stop(mut self) {
         self.shutdown();
     }
 
     fn shutdown(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }
@@ -164,162 +248,166 @@ impl Drop for AdminServer {
     }
 }
 
-fn accept_loop(
+/// Accepts until `stop`, one task per connection, each holding a permit;
+/// then drains.
+async fn accept_loop(
     listener: TcpListener,
-    metrics: Arc<Metrics>,
-    ready: Arc<Readiness>,
-    stop: Arc<AtomicBool>,
+    sources: Arc<Sources>,
+    limits: Limits,
+    mut stop: oneshot::Receiver<()>,
 ) {
-    let active = Arc::new(AtomicUsize::new(0));
-    while !stop.load(Ordering::SeqCst) {
-        let stream = match listener.accept() {
-            Ok((stream, _peer)) => stream,
-            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
-                std::thread::sleep(POLL);
-                continue;
-            }
-            // ECONNABORTED, EMFILE and friends: keep serving; back off a
-            // little so a full fd table does not spin the thread.
+    let permits = Arc::new(Semaphore::new(limits.connections));
+    // Connection tasks in the order they were accepted, so that the oldest
+    // can be closed when the permits run out. Finished tasks leave from the
+    // front as they are met, and all at once when the queue grows long.
+    let mut open: VecDeque<AbortHandle> = VecDeque::new();
+    loop {
+        let stream = tokio::select! {
+            _ = &mut stop => break,
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _peer)) => stream,
+                // ECONNABORTED, EMFILE and friends: keep serving.
+                Err(_) => {
+                    tokio::time::sleep(ACCEPT_BACKOFF).await;
+                    continue;
+                }
+            },
+        };
+        let permit = match permits.clone().try_acquire_owned() {
+            Ok(permit) => permit,
             Err(_) => {
-                std::thread::sleep(POLL);
-                continue;
+                close_oldest(&mut open);
+                // The closed task gives its permit back as soon as the
+                // runtime drops it, which is the next thing it does.
+                tokio::select! {
+                    _ = &mut stop => break,
+                    permit = permits.clone().acquire_owned() => match permit {
+                        Ok(permit) => permit,
+                        Err(_) => break,
+                    },
+                }
             }
         };
-        if stream.set_nonblocking(false).is_err()
-            || stream.set_read_timeout(Some(IO_TIMEOUT)).is_err()
-            || stream.set_write_timeout(Some(IO_TIMEOUT)).is_err()
-        {
-            continue;
-        }
-        if active.fetch_add(1, Ordering::SeqCst) >= MAX_CONNECTIONS {
-            active.fetch_sub(1, Ordering::SeqCst);
-            let mut stream = stream;
-            let _ = respond(&mut stream, 503, "text/plain", b"busy\n", false);
-            continue;
-        }
-        let (metrics, ready, done) = (metrics.clone(), ready.clone(), active.clone());
-        let spawned = std::thread::Builder::new()
-            .name("redactd-admin-conn".into())
-            .spawn(move || {
-                let mut stream = stream;
-                serve(&mut stream, &metrics, &ready);
-                done.fetch_sub(1, Ordering::SeqCst);
-            });
-        if spawned.is_err() {
-            active.fetch_sub(1, Ordering::SeqCst);
-        }
-    }
-}
-
-/// Reads one request head and answers it.
-fn serve(stream: &mut TcpStream, metrics: &Metrics, ready: &Readiness) {
-    let Some(head) = read_head(stream) else {
-        let _ = respond(stream, 400, "text/plain", b"bad request\n", false);
-        linger(stream);
-        return;
-    };
-    let mut parts = head.split(|&b| b == b' ');
-    let (method, target) = match (parts.next(), parts.next(), parts.next()) {
-        (Some(m), Some(t), Some(v)) if v.starts_with(b"HTTP/1.") => (m, t),
-        _ => {
-            let _ = respond(stream, 400, "text/plain", b"bad request\n", false);
-            return;
-        }
-    };
-    let head_only = match method {
-        b"GET" => false,
-        b"HEAD" => true,
-        _ => {
-            let _ = respond(stream, 405, "text/plain", b"method not allowed\n", false);
-            return;
-        }
-    };
-    let path = target.split(|&b| b == b'?').next().unwrap_or(target);
-    let _ = match path {
-        b"/metrics" => respond(
+        let task = tokio::spawn(serve_connection(
             stream,
-            200,
-            CONTENT_TYPE,
-            metrics.render().as_bytes(),
-            head_only,
-        ),
-        b"/healthz" => respond(stream, 200, "text/plain", b"ok\n", head_only),
-        b"/readyz" if ready.is_ready() => respond(stream, 200, "text/plain", b"ready\n", head_only),
-        b"/readyz" => respond(stream, 503, "text/plain", b"not ready\n", head_only),
-        _ => respond(stream, 404, "text/plain", b"not found\n", head_only),
-    };
-}
-
-/// The request line of a request whose head (up to the blank line) fits in
-/// [`MAX_REQUEST_BYTES`]; `None` on timeout, overflow or early close.
-fn read_head(stream: &mut TcpStream) -> Option<Vec<u8>> {
-    let mut buf = Vec::with_capacity(512);
-    let mut chunk = [0u8; 1024];
-    loop {
-        if let Some(end) =
-            memchr::memmem::find(&buf, b"\r\n\r\n").or_else(|| memchr::memmem::find(&buf, b"\n\n"))
-        {
-            let line_end = memchr::memchr(b'\n', &buf[..=end]).unwrap_or(end);
-            let line = &buf[..line_end];
-            let line = line.strip_suffix(b"\r").unwrap_or(line);
-            return Some(line.to_vec());
-        }
-        if buf.len() >= MAX_REQUEST_BYTES {
-            return None;
-        }
-        let want = chunk.len().min(MAX_REQUEST_BYTES - buf.len());
-        match stream.read(&mut chunk[..want]) {
-            Ok(0) | Err(_) => return None,
-            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+            permit,
+            sources.clone(),
+            limits.request_timeout,
+        ));
+        open.push_back(task.abort_handle());
+        if open.len() > 2 * limits.connections {
+            open.retain(|t| !t.is_finished());
         }
     }
+    drop(listener);
+    // Every permit back means every connection is done; what is still open
+    // after the drain time is dropped with the runtime.
+    let all = u32::try_from(limits.connections).unwrap_or(u32::MAX);
+    let _ = tokio::time::timeout(DRAIN_TIMEOUT, permits.acquire_many(all)).await;
+}
+
+/// Aborts the oldest connection task that has not finished yet.
+fn close_oldest(open: &mut VecDeque<AbortHandle>) {
+    while let Some(task) = open.pop_front() {
+        if !task.is_finished() {
+            task.abort();
+            return;
+        }
+    }
+}
+
+/// One connection: one request, one answer, within `timeout` in all.
+async fn serve_connection(
+    mut stream: TcpStream,
+    permit: OwnedSemaphorePermit,
+    sources: Arc<Sources>,
+    timeout: Duration,
+) {
+    let service = hyper::service::service_fn(|req: Request<hyper::body::Incoming>| {
+        std::future::ready(Ok::<_, Infallible>(answer(
+            req.method(),
+            req.uri().path(),
+            &sources,
+        )))
+    });
+    let exchange = http1::Builder::new()
+        .keep_alive(false)
+        .max_buf_size(MAX_REQUEST_BYTES)
+        // The header names as before hyper (`Content-Type`, not
+        // `content-type`); HTTP does not care, people reading curl do.
+        .title_case_headers(true)
+        .serve_connection(TokioIo::new(&mut stream), service);
+    let outcome = tokio::time::timeout(timeout, exchange).await;
+    match outcome {
+        Ok(Ok(())) => {}
+        // hyper answered a request it could not parse (400, 431) or the
+        // client went away; either way let it read what we sent.
+        Ok(Err(_)) => linger(&mut stream).await,
+        // The deadline passed: close without an answer.
+        Err(_elapsed) => {}
+    }
+    drop(permit);
 }
 
 /// Closes after an error answer without resetting the connection: a close
 /// with unread input sends a TCP reset, which can destroy the answer before
-/// the client reads it. Reads (and drops) a bounded amount of what is left.
-fn linger(stream: &mut TcpStream) {
-    let _ = stream.shutdown(std::net::Shutdown::Write);
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(1)));
-    let mut chunk = [0u8; 4096];
-    let mut left = 16 * MAX_REQUEST_BYTES;
-    while left > 0 {
-        match stream.read(&mut chunk) {
-            Ok(0) | Err(_) => break,
-            Ok(n) => left = left.saturating_sub(n),
+/// the client reads it. Reads (and drops) a bounded amount of what is left,
+/// for at most [`LINGER`].
+async fn linger(stream: &mut TcpStream) {
+    let _ = stream.shutdown().await;
+    let drain = async {
+        let mut chunk = [0u8; 4096];
+        let mut left = 16 * MAX_REQUEST_BYTES;
+        while left > 0 {
+            match stream.read(&mut chunk).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => left = left.saturating_sub(n),
+            }
         }
+    };
+    let _ = tokio::time::timeout(LINGER, drain).await;
+}
+
+/// The answer to `method path` (hyper drops the body of a HEAD answer and
+/// keeps its length).
+fn answer(method: &Method, path: &str, sources: &Sources) -> Response<Full<Bytes>> {
+    if method != Method::GET && method != Method::HEAD {
+        return text(StatusCode::METHOD_NOT_ALLOWED, "method not allowed\n");
+    }
+    match path {
+        "/metrics" => respond(
+            StatusCode::OK,
+            METRICS_TEXT,
+            Bytes::from(sources.metrics.render()),
+        ),
+        "/healthz" => text(StatusCode::OK, "ok\n"),
+        "/readyz" if sources.ready.is_ready() => text(StatusCode::OK, "ready\n"),
+        "/readyz" => text(StatusCode::SERVICE_UNAVAILABLE, "not ready\n"),
+        _ => text(StatusCode::NOT_FOUND, "not found\n"),
     }
 }
 
-fn respond(
-    stream: &mut TcpStream,
-    status: u16,
-    content_type: &str,
-    body: &[u8],
-    head_only: bool,
-) -> std::io::Result<()> {
-    let reason = match status {
-        200 => "OK",
-        400 => "Bad Request",
-        404 => "Not Found",
-        405 => "Method Not Allowed",
-        _ => "Service Unavailable",
-    };
-    let head = format!(
-        "HTTP/1.1 {status} {reason}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\
-         Cache-Control: no-store\r\nConnection: close\r\n\r\n",
-        body.len()
-    );
-    stream.write_all(head.as_bytes())?;
-    if !head_only {
-        stream.write_all(body)?;
-    }
-    stream.flush()
+fn text(status: StatusCode, body: &'static str) -> Response<Full<Bytes>> {
+    respond(status, TEXT, Bytes::from_static(body.as_bytes()))
+}
+
+/// An answer with `Content-Type`, `Cache-Control: no-store` and
+/// `Connection: close` (hyper adds `Content-Length`).
+fn respond(status: StatusCode, content_type: HeaderValue, body: Bytes) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(body));
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, content_type);
+    headers.insert(header::CACHE_CONTROL, NO_STORE);
+    headers.insert(header::CONNECTION, CLOSE);
+    response
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::{Read, Write};
+    use std::net::{TcpListener, TcpStream};
 
     /// A raw HTTP exchange: sends `request` as is, returns (status, headers
     /// text, body).
@@ -409,8 +497,9 @@ mod tests {
         let mut req = b"GET /metrics HTTP/1.1\r\nX-Pad: ".to_vec();
         req.extend(std::iter::repeat_n(b'a', MAX_REQUEST_BYTES * 2));
         req.extend_from_slice(b"\r\n\r\n");
-        // The server stops reading at the limit and answers 400; the rest of
-        // our write may then fail with a reset, which is fine.
+        // The server stops reading at the limit and answers 431 (Request
+        // Header Fields Too Large); the rest of our write may then fail with
+        // a reset, which is fine.
         let mut c = TcpStream::connect(s.local_addr()).expect("connect");
         c.set_read_timeout(Some(Duration::from_secs(10)))
             .expect("timeout");
@@ -418,7 +507,7 @@ mod tests {
         let mut out = Vec::new();
         let _ = c.read_to_end(&mut out);
         let text = String::from_utf8_lossy(&out);
-        assert!(text.starts_with("HTTP/1.1 400"), "{text}");
+        assert!(text.starts_with("HTTP/1.1 431"), "{text}");
     }
 
     #[test]
