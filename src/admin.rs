@@ -408,6 +408,7 @@ mod tests {
     use super::*;
     use std::io::{Read, Write};
     use std::net::{TcpListener, TcpStream};
+    use std::time::Instant;
 
     /// A raw HTTP exchange: sends `request` as is, returns (status, headers
     /// text, body).
@@ -429,6 +430,97 @@ mod tests {
             addr,
             format!("GET {path} HTTP/1.1\r\nHost: x\r\n\r\n").as_bytes(),
         )
+    }
+
+    /// Whether the server closes `c` within `wait` (EOF or reset), reading
+    /// and ignoring nothing: any answer bytes count as "not closed".
+    fn closed_within(c: &TcpStream, wait: Duration) -> bool {
+        c.set_read_timeout(Some(wait)).expect("timeout");
+        let mut buf = [0u8; 64];
+        match (&*c).read(&mut buf) {
+            Ok(0) => true,
+            Ok(_) => false,
+            Err(e) => !matches!(
+                e.kind(),
+                std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+            ),
+        }
+    }
+
+    /// A connection that has sent the start of a request and stops there.
+    fn idle(addr: SocketAddr) -> TcpStream {
+        let mut c = TcpStream::connect(addr).expect("connect");
+        c.write_all(b"GET /hea").expect("send");
+        // Let the server accept it before the next one, so that the order
+        // of acceptance is the order of the calls.
+        std::thread::sleep(Duration::from_millis(100));
+        c
+    }
+
+    /// How one trickling client ended.
+    #[derive(Debug)]
+    struct Trickled {
+        /// Time from its connect to the server closing it; `None` if still
+        /// open when the client gave up.
+        closed_after: Option<Duration>,
+        /// Answer bytes received (none is expected).
+        answered: usize,
+    }
+
+    /// A client that sends a request one byte every `pace` and never
+    /// finishes it (the last header goes on and on), until the server closes
+    /// the connection or `give_up` passes.
+    fn trickle(
+        addr: SocketAddr,
+        pace: Duration,
+        give_up: Duration,
+    ) -> std::thread::JoinHandle<Trickled> {
+        let mut c = TcpStream::connect(addr).expect("connect");
+        let connected = Instant::now();
+        std::thread::spawn(move || {
+            let request = b"GET /metrics HTTP/1.1\r\nHost: x\r\nX-Slow: ";
+            let mut answered = 0;
+            // The read timeout is the pace: one byte out, then wait for the
+            // server to say something (or close).
+            c.set_read_timeout(Some(pace)).expect("timeout");
+            for i in 0.. {
+                if connected.elapsed() >= give_up {
+                    break;
+                }
+                let byte = request.get(i).copied().unwrap_or(b'a');
+                if c.write_all(&[byte]).is_err() {
+                    return Trickled {
+                        closed_after: Some(connected.elapsed()),
+                        answered,
+                    };
+                }
+                let mut buf = [0u8; 512];
+                match c.read(&mut buf) {
+                    Ok(0) => {
+                        return Trickled {
+                            closed_after: Some(connected.elapsed()),
+                            answered,
+                        }
+                    }
+                    Ok(n) => answered += n,
+                    Err(e)
+                        if matches!(
+                            e.kind(),
+                            std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                        ) => {}
+                    Err(_) => {
+                        return Trickled {
+                            closed_after: Some(connected.elapsed()),
+                            answered,
+                        }
+                    }
+                }
+            }
+            Trickled {
+                closed_after: None,
+                answered,
+            }
+        })
     }
 
     fn server() -> (AdminServer, Arc<Metrics>, Arc<Readiness>) {
@@ -527,7 +619,22 @@ mod tests {
     fn stop_releases_the_port() {
         let (s, _, _) = server();
         let addr = s.local_addr();
+        // A client in the middle of its request does not hold stop up
+        // beyond the drain time, and is closed.
+        let mut held = TcpStream::connect(addr).expect("connect");
+        held.write_all(b"GET /metr").expect("send");
+        std::thread::sleep(Duration::from_millis(100));
+        let t = Instant::now();
         s.stop();
+        let took = t.elapsed();
+        assert!(
+            took < DRAIN_TIMEOUT + Duration::from_secs(2),
+            "stop took {took:?}"
+        );
+        assert!(
+            closed_within(&held, Duration::from_secs(2)),
+            "held connection still open"
+        );
         // Nothing accepts any more: connecting fails or the connection is
         // closed without an answer.
         if let Ok(mut c) = TcpStream::connect(addr) {
@@ -540,5 +647,112 @@ mod tests {
         }
         // And the port can be bound again.
         TcpListener::bind(addr).expect("port released");
+    }
+
+    /// Issue 13 item 5: 16 clients trickle a request one byte every 200 ms
+    /// and never finish; `/healthz` still answers in under a second, and the
+    /// whole-request deadline closes the tricklers.
+    #[test]
+    fn healthz_answers_under_a_second_while_16_clients_trickle() {
+        let (s, _, _) = server();
+        let addr = s.local_addr();
+        let started = Instant::now();
+        let tricklers: Vec<_> = (0..16)
+            .map(|_| trickle(addr, Duration::from_millis(200), Duration::from_secs(20)))
+            .collect();
+        // Probe while all 16 are mid-request (well inside the deadline).
+        std::thread::sleep(Duration::from_secs(1));
+        let mut worst = Duration::ZERO;
+        for _ in 0..10 {
+            let t = Instant::now();
+            let (status, _, body) = get(addr, "/healthz");
+            worst = worst.max(t.elapsed());
+            assert_eq!((status, body.as_str()), (200, "ok\n"));
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let probed_until = started.elapsed();
+        eprintln!(
+            "[admin] /healthz with 16 trickling clients: worst of 10 probes {:.2} ms",
+            worst.as_secs_f64() * 1e3
+        );
+        assert!(worst < Duration::from_secs(1), "/healthz took {worst:?}");
+        for t in tricklers {
+            let end = t.join().expect("trickler thread");
+            let closed = end
+                .closed_after
+                .unwrap_or_else(|| panic!("trickler still open after 20 s: {end:?}"));
+            assert!(
+                closed > probed_until,
+                "trickler closed at {closed:?}, before the probes ended at {probed_until:?}"
+            );
+            // Closed by the deadline: not before it, and not long after.
+            assert!(
+                closed >= REQUEST_TIMEOUT - Duration::from_millis(500)
+                    && closed < REQUEST_TIMEOUT + Duration::from_secs(5),
+                "trickler closed after {closed:?}, deadline {REQUEST_TIMEOUT:?}"
+            );
+            assert_eq!(end.answered, 0, "{end:?}");
+        }
+        s.stop();
+    }
+
+    /// At the connection limit a new connection closes the oldest one: it
+    /// is answered, and the server never holds more than the limit.
+    #[test]
+    fn at_the_connection_limit_the_oldest_connection_is_closed() {
+        let metrics = Metrics::new();
+        let limits = Limits {
+            connections: 4,
+            // Far beyond the test, so that only the limit closes anything.
+            request_timeout: Duration::from_secs(120),
+        };
+        let s = AdminServer::start_with("127.0.0.1:0", metrics, Readiness::new(None), limits)
+            .expect("start");
+        let addr = s.local_addr();
+        let held: Vec<TcpStream> = (0..4).map(|_| idle(addr)).collect();
+        for c in &held {
+            assert!(
+                !closed_within(c, Duration::from_millis(200)),
+                "closed below the limit"
+            );
+        }
+
+        // A fifth connection, a probe: answered at once, and the oldest held
+        // one is closed for it.
+        let t = Instant::now();
+        assert_eq!(get(addr, "/healthz").0, 200);
+        assert!(t.elapsed() < Duration::from_secs(1), "{:?}", t.elapsed());
+        assert!(
+            closed_within(&held[0], Duration::from_secs(2)),
+            "oldest still open"
+        );
+        for c in &held[1..] {
+            assert!(
+                !closed_within(c, Duration::from_millis(200)),
+                "a newer one was closed"
+            );
+        }
+
+        // The probe gave its permit back: one more fits with nobody closed...
+        let fifth = idle(addr);
+        for c in held[1..].iter().chain([&fifth]) {
+            assert!(
+                !closed_within(c, Duration::from_millis(200)),
+                "closed at the limit"
+            );
+        }
+        // ...and the next one closes the oldest again.
+        let _sixth = idle(addr);
+        assert!(
+            closed_within(&held[1], Duration::from_secs(2)),
+            "second oldest still open"
+        );
+        for c in held[2..].iter().chain([&fifth]) {
+            assert!(
+                !closed_within(c, Duration::from_millis(200)),
+                "a newer one was closed"
+            );
+        }
+        s.stop();
     }
 }
