@@ -262,7 +262,7 @@ fn redact_line(
                         types.into_iter().collect::<Vec<_>>().join(", ")
                     )
                 }
-                (None, class) => format!("{}: class {class}", at()),
+                (None, class) => format!("{}: {} (class {class})", at(), class.describe()),
             };
             if quarantine.path.is_some() {
                 if q.error.is_some() || q.class != Class::Policy {

@@ -261,6 +261,11 @@ pub fn run(
         producer_ok: true,
     };
     observer.metrics.set_assigned_partitions(0);
+    // Named input topics: their output topics must exist before the first
+    // record (a mistyped one is a start-up error, not a stall).
+    for t in &k.input_topics {
+        d.output_for(t)?;
+    }
     let r = d.run();
     // Draining or failed: no longer a member worth routing work to.
     observer.readiness.set(false);

@@ -71,6 +71,8 @@ impl Daemon<'_> {
             }
             Err(Failed::Fatal(e)) => self.replace_producer(batch, e),
             Err(Failed::Retry(e)) => {
+                // From the first failure on: what `replace_producer` reads.
+                let since = *self.failing_since.get_or_insert_with(Instant::now);
                 self.observer.metrics.error(error_class(&e));
                 self.summary.aborted += 1;
                 tracing::warn!(
@@ -85,7 +87,6 @@ impl Daemon<'_> {
                 }
                 self.rewind(batch)?;
                 batch.clear();
-                let since = *self.failing_since.get_or_insert_with(Instant::now);
                 if since.elapsed() >= Duration::from_millis(self.k.retry_timeout_ms) {
                     return Err(PipelineError::Stuck(self.k.retry_timeout_ms));
                 }

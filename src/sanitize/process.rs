@@ -110,6 +110,20 @@ impl Class {
         }
     }
 
+    /// What the class means, for a person reading `redact`'s messages.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Class::InvalidJson => "not JSON",
+            Class::TooDeep => "JSON nested deeper than max_depth",
+            Class::TooLarge => "key, value and headers over max_record_bytes",
+            Class::InvalidHl7 => "not an HL7 v2 message",
+            Class::InvalidHeader => "a header name that is not UTF-8",
+            Class::Policy => "the policy quarantines it",
+            Class::TooLargeOutput => "the sanitized record is larger than the producer writes",
+            Class::Internal => "an internal error (a bug) while processing it",
+        }
+    }
+
     fn of(e: &RecordError) -> Class {
         match e {
             RecordError::Json(JsonError::Syntax { .. }) => Class::InvalidJson,

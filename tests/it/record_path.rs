@@ -329,7 +329,7 @@ fn outputs_too_large_for_the_producer_go_to_quarantine_as_references() {
     };
     // 1,010,000 bytes: over max_record_bytes, and its whole copy is over
     // what the producer writes.
-    let big = format!(r#"{{"blob":"{}"}}"#, "a".repeat(1_010_000 - 12));
+    let big = format!(r#"{{"blob":"{}"}}"#, "a".repeat(1_010_000 - 11));
     assert_eq!(big.len(), 1_010_000);
     // 400 KB of SSNs under `encrypt`: each 11-byte SSN becomes a ~60-byte
     // token, so the curated copy would be ~2 MB.
