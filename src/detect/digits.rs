@@ -298,7 +298,7 @@ mod tests {
     }
 
     fn run_of(pattern: &str) -> Option<(usize, usize)> {
-        exact_run(&super::super::byte_hir(pattern).expect("parses"))
+        exact_run(&super::super::regexes::byte_hir(pattern).expect("parses"))
     }
 
     #[test]
@@ -344,7 +344,7 @@ mod tests {
             let pattern = format!(r"\b[0-9]{{{min},{max}}}\b");
             proptest::prop_assert_eq!(run_of(&pattern), Some((min, max)));
             let re = Regex::builder()
-                .syntax(super::super::byte_syntax())
+                .syntax(super::super::regexes::byte_syntax())
                 .build(&pattern)
                 .expect("regex");
             let want = super::super::tests::all_matches(&text, (start, end), |i| re.search(i));
