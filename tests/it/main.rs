@@ -5,6 +5,7 @@ mod bad_input;
 mod cli;
 mod conformance;
 mod demo;
+mod fuzz_mirror;
 mod helm;
 mod kafka;
 mod packs;
