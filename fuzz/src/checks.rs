@@ -15,6 +15,10 @@ use redactd::config::{check, Config};
 use redactd::detect::Engine;
 use redactd::keys::{find_tokens, reveal_text, Keyset};
 use redactd::record::{Doc, Format, JsonError, Limits, Record, DEFAULT_MAX_DEPTH};
+use redactd::sample::{self, Rng};
+use redactd::sanitize::{
+    Class, Header, Input, Outcome, Sanitizer, Workspace, HEADER_FINDINGS, HEADER_POLICY,
+};
 
 /// Separates the parts of a structured input.
 pub const SEP: u8 = 0xFF;
@@ -269,4 +273,223 @@ pub fn check_config(data: &[u8]) {
         let r = again.decrypt(&token, &["PERSON"]).expect("decrypt");
         assert_eq!(&r.plaintext[..], b"Jane Roe");
     }
+}
+
+// ---------------------------------------------------------------- process
+
+/// The policies `check_process` runs under: every action that changes a
+/// value, as the default action, with the fuzz keyset (but the first,
+/// without keys: a finding in a record key quarantines the record).
+pub const POLICIES: [&str; 8] = [
+    "",
+    "policy: {default_action: hash}",
+    "policy: {default_action: {action: mask, keep_last: 2}}",
+    "policy: {default_action: {action: encrypt, deterministic: true}}",
+    "policy: {default_action: surrogate}",
+    "policy: {default_action: drop}",
+    "policy: {default_action: redact}",
+    "policy: {default_action: encrypt, keys: drop, headers: {action: mask, keep_last: 0}}",
+];
+
+/// Limits of the tight variant: small enough that inputs hit them.
+pub const TIGHT: Limits = Limits {
+    max_record_bytes: 300,
+    max_depth: 6,
+};
+
+/// A sanitizer per (policy, format, limits), sharing the builtin engine.
+pub fn sanitizers() -> &'static [Sanitizer] {
+    static ALL: OnceLock<Vec<Sanitizer>> = OnceLock::new();
+    ALL.get_or_init(|| {
+        let keys = Arc::new(Keyset::from_json(KEYSET_JSON).expect("the fuzz keyset parses"));
+        let mut all = Vec::new();
+        for (i, yaml) in POLICIES.iter().enumerate() {
+            let cfg = Config::parse(yaml).expect("a fuzz policy parses");
+            let k = (i > 0).then(|| Arc::clone(&keys));
+            let policy = check::policy(&cfg, engine(), k).expect("a fuzz policy builds");
+            let s = Sanitizer::new(Arc::clone(engine()), policy);
+            for format in [Format::Auto, Format::Json, Format::Text, Format::Hl7] {
+                for limits in [Limits::default(), TIGHT] {
+                    all.push(s.clone().with_record(format, limits));
+                }
+            }
+        }
+        all
+    })
+}
+
+/// The value `check_process` plants, after a label that makes it
+/// unambiguous: (label, value). Built from `seed`; every value is valid
+/// for its type (Luhn, mod 97, SSN ranges), made by `redactd::sample`.
+pub fn planted(kind: u8, seed: u16) -> (&'static str, String) {
+    let mut r = Rng::new(u64::from(seed) + 1);
+    match kind % 4 {
+        0 => {
+            let first = *r.pick(&["maria", "wei", "aisha", "lucas", "priya"]);
+            let last = *r.pick(&["garcia", "chen", "khan", "rossi", "patel"]);
+            let domain = *r.pick(&["mail.example.org", "gmail.com", "posteo.de"]);
+            ("email:", format!("{first}.{last}{}@{domain}", r.below(100)))
+        }
+        1 => ("card:", sample::card(&mut r)),
+        2 => ("SSN:", sample::ssn(&mut r)),
+        _ => ("IBAN:", sample::iban(&mut r)),
+    }
+}
+
+/// The input of [`check_process`]: `flags` (bit 0: no key, bit 1: no
+/// value, bits 2-3: the planted kind, bit 4: plant into the first header's
+/// value too, bits 5-7: the policy), `mode` (bits 0-1: the record format,
+/// bit 2: tight limits), the planted value's position in the value (u16,
+/// modulo the value's length; also its seed), then key, value and header
+/// name / value pairs (bit `i` of the second byte makes header `i`'s value
+/// absent).
+pub fn process_input(
+    flags: u8,
+    mode: u8,
+    at: u16,
+    key: &[u8],
+    value: &[u8],
+    headers: &[(&[u8], Option<&[u8]>)],
+) -> Vec<u8> {
+    let mut absent = 0u8;
+    let mut p: Vec<&[u8]> = vec![key, value];
+    for (i, (k, v)) in headers.iter().enumerate() {
+        if v.is_none() && i < 8 {
+            absent |= 1 << i;
+        }
+        p.push(k);
+        p.push(v.unwrap_or_default());
+    }
+    let mut data = vec![flags, mode, absent];
+    data.extend_from_slice(&at.to_le_bytes());
+    data.extend(join(&p));
+    data
+}
+
+/// `bytes` with ` LABEL VALUE ` spliced in at `at` (modulo its length).
+fn splice(bytes: &[u8], at: u16, label: &str, value: &str) -> Vec<u8> {
+    let at = usize::from(at) % (bytes.len() + 1);
+    [
+        &bytes[..at],
+        b" ",
+        label.as_bytes(),
+        b" ",
+        value.as_bytes(),
+        b" ",
+        &bytes[at..],
+    ]
+    .concat()
+}
+
+/// `process`: `Sanitizer::process` on arbitrary key, value and header
+/// bytes, with a planted value (an email, a Luhn-valid card, an SSN or an
+/// IBAN after its label) spliced into the value and, on request, into the
+/// first header's value.
+///
+/// - It returns, never panics: a panic would be caught and quarantined as
+///   `internal`, which counts as a failure here.
+/// - A curated outcome holds the planted value nowhere: not in the key,
+///   the value, a header name or a header value.
+/// - A curated value is JSON when the input value was; its headers end
+///   with `redactd-findings` and `redactd-policy` and hold no other
+///   `redactd-*` header.
+///
+/// Returns whether the outcome was curated (the mirror checks that enough
+/// cases get that far).
+pub fn check_process(data: &[u8]) -> bool {
+    let [flags, mode, absent, a0, a1, rest @ ..] = data else {
+        return false;
+    };
+    let (flags, mode, absent) = (*flags, *mode, *absent);
+    let at = u16::from_le_bytes([*a0, *a1]);
+    let p = parts(rest, 18);
+    let key = (flags & 1 == 0).then(|| p[0]);
+    let raw_value = p.get(1).copied().unwrap_or_default();
+    let (label, secret) = planted(flags >> 2, at);
+    let value = (flags & 2 == 0).then(|| splice(raw_value, at, label, &secret));
+    let mut header_values: Vec<Option<Vec<u8>>> = p
+        .get(3..)
+        .unwrap_or_default()
+        .iter()
+        .step_by(2)
+        .enumerate()
+        .map(|(i, v)| (i >= 8 || absent & (1 << i) == 0).then(|| v.to_vec()))
+        .collect();
+    if flags & 16 != 0 {
+        if let Some(Some(v)) = header_values.first_mut() {
+            *v = splice(v, at, label, &secret);
+        }
+    }
+    let headers: Vec<Header<'_>> = p
+        .get(2..)
+        .unwrap_or_default()
+        .iter()
+        .step_by(2)
+        .zip(&header_values)
+        .map(|(k, v)| Header {
+            key: k,
+            value: v.as_deref(),
+        })
+        .collect();
+    let input = Input {
+        key,
+        value: value.as_deref(),
+        headers: &headers,
+    };
+    let all = sanitizers();
+    let policy = usize::from(flags >> 5);
+    let variant = usize::from(mode & 3) * 2 + usize::from(mode & 4 != 0);
+    let s = &all[policy * 8 + variant];
+    let mut ws = Workspace::default();
+    let c = match s.process(&input, &mut ws) {
+        Outcome::Quarantine(q) => {
+            assert_ne!(q.class, Class::Internal, "process panicked");
+            return false;
+        }
+        Outcome::Curated(c) => c,
+    };
+    let leaks = |b: &[u8]| memmem(b, secret.as_bytes());
+    assert!(
+        !c.key.as_deref().is_some_and(leaks),
+        "planted {secret:?} in the key"
+    );
+    assert!(
+        !c.value.as_deref().is_some_and(leaks),
+        "planted {secret:?} in the value"
+    );
+    for (k, v) in &c.headers {
+        assert!(
+            !leaks(k.as_bytes()),
+            "planted {secret:?} in header name {k:?}"
+        );
+        assert!(
+            !v.as_deref().is_some_and(leaks),
+            "planted {secret:?} in header {k:?}"
+        );
+    }
+    if let (Some(inp), Some(out)) = (input.value, &c.value) {
+        if Doc::parse(inp, s.limits().max_depth).is_ok() && s.format() != Format::Text {
+            assert!(
+                Doc::parse(out, usize::MAX).is_ok(),
+                "a JSON value came out as something else"
+            );
+        }
+    }
+    let n = c.headers.len();
+    assert!(
+        n >= 2 && c.headers[n - 2].0 == HEADER_FINDINGS && c.headers[n - 1].0 == HEADER_POLICY,
+        "redactd-findings and redactd-policy are not last"
+    );
+    assert!(
+        c.headers[..n - 2]
+            .iter()
+            .all(|(k, _)| !k.starts_with("redactd-")),
+        "an input redactd-* header went through"
+    );
+    true
+}
+
+/// Whether `needle` occurs in `hay`.
+fn memmem(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
 }

@@ -163,3 +163,81 @@ fn fuzz_inputs_split_on_the_separator() {
     let data = checks::join(&[b"a", b"", b"b\xffc"]);
     assert_eq!(checks::parts(&data, 3), [&b"a"[..], b"", b"b\xffc"]);
 }
+
+#[test]
+fn fuzz_process_input_layout() {
+    let data = checks::process_input(
+        0b100,
+        5,
+        0x0102,
+        b"k",
+        b"v",
+        &[(b"h", None), (b"i", Some(b"j"))],
+    );
+    assert_eq!(data, b"\x04\x05\x01\x02\x01k\xffv\xffh\xff\xffi\xffj");
+}
+
+/// Values to plant into: JSON events, chat text, an HL7 message, bytes.
+fn process_value() -> impl Strategy<Value = Vec<u8>> {
+    prop_oneof![
+        json_text().prop_map(String::into_bytes),
+        "[a-zA-Z0-9 .,:@/-]{0,40}".prop_map(String::into_bytes),
+        Just(br#"{"user":{"name":"Jane","note":"call me"},"n":4}"#.to_vec()),
+        Just(
+            b"MSH|^~\\&|LAB|HOSP|||202401011200||ORU^R01|1|P|2.5\rPID|1||12345^^^MRN||Roe^Jane"
+                .to_vec()
+        ),
+        prop::collection::vec(any::<u8>(), 0..40),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+
+    #[test]
+    fn fuzz_process_no_planted_value_in_curated(
+        flags in any::<u8>(),
+        mode in any::<u8>(),
+        at in any::<u16>(),
+        key in prop_oneof![Just(b"user-42".to_vec()), prop::collection::vec(any::<u8>(), 0..12)],
+        value in process_value(),
+        headers in prop::collection::vec(
+            ("[a-z-]{1,10}|redactd-findings", prop::option::of("[ -~]{0,16}")),
+            0..3,
+        ),
+    ) {
+        let hs: Vec<(&[u8], Option<&[u8]>)> = headers
+            .iter()
+            .map(|(k, v)| (k.as_bytes(), v.as_deref().map(str::as_bytes)))
+            .collect();
+        checks::check_process(&checks::process_input(flags, mode, at, &key, &value, &hs));
+    }
+}
+
+/// Every policy and planted kind reaches the curated checks (the property
+/// above is not vacuous): a JSON event and a text, format auto.
+#[test]
+fn fuzz_process_curates_under_every_policy() {
+    for policy in 0..8u8 {
+        for kind in 0..4u8 {
+            for value in [
+                &br#"{"msg":"hello there","id":7}"#[..],
+                b"ticket 12 updated",
+            ] {
+                let flags = policy << 5 | kind << 2 | 16;
+                let data = checks::process_input(
+                    flags,
+                    0,
+                    12,
+                    b"user-42",
+                    value,
+                    &[(b"source", Some(b"web app"))],
+                );
+                assert!(
+                    checks::check_process(&data),
+                    "policy {policy}, kind {kind}: quarantined"
+                );
+            }
+        }
+    }
+}

@@ -39,8 +39,9 @@ fn main() {
         "json" => json_seeds(&cases),
         "token" => token_seeds(&cases),
         "config" => config_seeds(Path::new(repo)),
+        "process" => process_seeds(&cases),
         _ => {
-            eprintln!("seeds: unknown target {target:?} (json, token, config)");
+            eprintln!("seeds: unknown target {target:?} (json, token, config, process)");
             std::process::exit(2);
         }
     };
@@ -188,6 +189,37 @@ fn config_seeds(repo: &Path) -> Vec<Vec<u8>> {
             }
             None => {}
         }
+    }
+    v
+}
+
+fn process_seeds(cases: &[Case]) -> Vec<Vec<u8>> {
+    let mut v = Vec::new();
+    for (i, c) in cases.iter().enumerate() {
+        // Planted kind, policy, format and limits vary; every eighth seed
+        // has no key, every fourth plants into a header too.
+        let flags = u8::try_from(
+            (i % 4) << 2
+                | usize::from(i % 4 == 1) << 4
+                | (i / 4 % 8) << 5
+                | usize::from(i % 8 == 7),
+        )
+        .unwrap_or(0);
+        let mode = u8::try_from(i % 8).unwrap_or(0) & !1;
+        let at = u16::try_from(c.spans.first().map_or(i, |s| s.1)).unwrap_or(0);
+        let value = if i % 2 == 0 {
+            c.text.clone()
+        } else {
+            serde_json::json!({"id": i, "msg": c.text}).to_string()
+        };
+        v.push(checks::process_input(
+            flags,
+            mode,
+            at,
+            b"user-42",
+            value.as_bytes(),
+            &[(b"trace-id", Some(b"abc123")), (b"source", None)],
+        ));
     }
     v
 }
