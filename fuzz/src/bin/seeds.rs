@@ -45,11 +45,14 @@ fn main() {
             std::process::exit(2);
         }
     };
+    // Config files are longer than records; they are kept whole.
+    let max = if target == "config" {
+        4096
+    } else {
+        MAX_SEED_BYTES
+    };
     let mut n = 0;
-    for s in seeds
-        .iter()
-        .filter(|s| !s.is_empty() && s.len() <= MAX_SEED_BYTES)
-    {
+    for s in seeds.iter().filter(|s| !s.is_empty() && s.len() <= max) {
         let p = out.join(format!("seed-{n:03}"));
         std::fs::write(&p, s).unwrap_or_else(|e| die(&p, e));
         n += 1;
@@ -158,10 +161,18 @@ fn token_seeds(cases: &[Case]) -> Vec<Vec<u8>> {
 }
 
 fn config_seeds(repo: &Path) -> Vec<Vec<u8>> {
-    let mut v = vec![
-        KEYSET_JSON.as_bytes().to_vec(),
-        b"policy:\n  default_action: hash\n\0REDACTD_POLICY_DEFAULT_ACTION={action: mask, keep_last: 2}\nREDACTD_RECORD_MAX_DEPTH=9\n".to_vec(),
-    ];
+    // One small seed per section besides the examples below.
+    let mut v: Vec<Vec<u8>> = [
+        KEYSET_JSON,
+        "policy:\n  default_action: hash\n\0REDACTD_POLICY_DEFAULT_ACTION={action: mask, keep_last: 2}\nREDACTD_RECORD_MAX_DEPTH=9\n",
+        "record: {format: hl7, max_record_bytes: 4096, max_depth: 16}\nlog: {format: json}\n",
+        "detection:\n  packs: [builtin]\n  min_score: 0.4\n  allow:\n    values: [support@example.com]\n    patterns: ['^TEST-[0-9]+$']\n",
+        "policy:\n  template: '[{type}]'\n  keys: {action: encrypt, deterministic: true}\n  headers: drop\n  actions: {PERSON: surrogate, IBAN_CODE: {action: redact, template: '<IBAN>'}}\n",
+        "keys: {file: keys.json, audit_log: audit.log}\nmetrics: {listen: '127.0.0.1:9464'}\nkafka: {brokers: 'a:9092', input_pattern: '^raw\\..*', producer: {message.max.bytes: '2000000'}}\n",
+    ]
+    .iter()
+    .map(|s| s.as_bytes().to_vec())
+    .collect();
     let examples = repo.join("examples");
     if let Ok(dir) = std::fs::read_dir(&examples) {
         let mut files: Vec<PathBuf> = dir.filter_map(|e| e.ok().map(|e| e.path())).collect();
