@@ -451,15 +451,7 @@ fn every_bad_input_class_through_the_daemon() {
     let _g = serial();
     let s = Setup::new("badinput", 1);
     // The input topic takes 10 MB records.
-    let admin: rdkafka::admin::AdminClient<rdkafka::client::DefaultClientContext> =
-        ClientConfig::new()
-            .set("bootstrap.servers", &s.bootstrap)
-            .create()
-            .expect("admin");
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("rt");
+    let (admin, rt) = crate::record_path::admin(&s.bootstrap);
     let alter =
         rdkafka::admin::AlterConfig::new(rdkafka::admin::ResourceSpecifier::Topic(&s.input))
             .set("max.message.bytes", "20000000");

@@ -21,7 +21,7 @@ use rdkafka::client::DefaultClientContext;
 use rdkafka::config::ClientConfig;
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
-use rdkafka::message::{Header, Headers, Message, OwnedHeaders};
+use rdkafka::message::{Header, OwnedHeaders};
 use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
 use rdkafka::{Offset, TopicPartitionList};
 use redactd::sample::{self, Kind, Rng};
@@ -200,53 +200,16 @@ impl Output {
 /// Everything committed in `topic`, read with `read_committed`, in
 /// partition order.
 pub(crate) fn read_committed(bootstrap: &str, topic: &str, partitions: i32) -> Vec<Output> {
-    let c: BaseConsumer = ClientConfig::new()
-        .set("bootstrap.servers", bootstrap)
-        .set("group.id", unique("reader"))
-        .set("isolation.level", "read_committed")
-        .set("enable.auto.commit", "false")
-        .set("enable.partition.eof", "true")
-        .create()
-        .expect("reader");
-    let mut tpl = TopicPartitionList::new();
-    for p in 0..partitions {
-        tpl.add_partition_offset(topic, p, Offset::Beginning)
-            .expect("tpl");
-    }
-    c.assign(&tpl).expect("assign");
-    let mut out = Vec::new();
-    let mut eof = vec![false; partitions as usize];
-    let t0 = Instant::now();
-    while eof.iter().any(|e| !e) {
-        assert!(
-            t0.elapsed() < Duration::from_secs(120),
-            "reading {topic} did not reach the end"
-        );
-        match c.poll(Duration::from_millis(500)) {
-            None => {}
-            Some(Err(KafkaError::PartitionEOF(p))) => eof[p as usize] = true,
-            Some(Err(e)) => panic!("read {topic}: {e}"),
-            Some(Ok(m)) => {
-                eof[m.partition() as usize] = false;
-                let headers = m
-                    .headers()
-                    .map(|h| {
-                        h.iter()
-                            .map(|x| (x.key.to_string(), x.value.unwrap_or_default().to_vec()))
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                out.push(Output {
-                    partition: m.partition(),
-                    key: m.key().map(<[u8]>::to_vec),
-                    payload: m.payload().unwrap_or_default().to_vec(),
-                    headers,
-                    timestamp: m.timestamp().to_millis(),
-                });
-            }
-        }
-    }
-    out
+    crate::record_path::read_all(bootstrap, topic, partitions)
+        .into_iter()
+        .map(|r| Output {
+            partition: r.partition,
+            key: r.key,
+            payload: r.value.unwrap_or_default(),
+            headers: r.headers.expect("headers rdkafka can read"),
+            timestamp: r.timestamp,
+        })
+        .collect()
 }
 
 /// Sum of the group's committed offsets on `topic` (0 where none).

@@ -173,6 +173,24 @@ pub(crate) fn read_all(bootstrap: &str, topic: &str, partitions: i32) -> Vec<Rea
     out
 }
 
+/// An admin client and a runtime to drive its futures.
+pub(crate) fn admin(
+    bootstrap: &str,
+) -> (
+    rdkafka::admin::AdminClient<rdkafka::client::DefaultClientContext>,
+    tokio::runtime::Runtime,
+) {
+    let admin = ClientConfig::new()
+        .set("bootstrap.servers", bootstrap)
+        .create()
+        .expect("admin");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("rt");
+    (admin, rt)
+}
+
 fn keys_config(s: &Setup, extra: &str) -> String {
     let keys = write_keyset(s.dir.path(), "keys.json", 7);
     format!("keys:\n  file: {}\n{extra}", keys.display())
@@ -552,15 +570,7 @@ fn topics_are_never_auto_created_even_where_the_broker_would() {
         assert!(t.elapsed() < Duration::from_secs(60), "{}", d.log_tail());
         std::thread::sleep(Duration::from_millis(200));
     }
-    let admin: rdkafka::admin::AdminClient<rdkafka::client::DefaultClientContext> =
-        ClientConfig::new()
-            .set("bootstrap.servers", &broker.bootstrap)
-            .create()
-            .expect("admin");
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("rt");
+    let (admin, rt) = admin(&broker.bootstrap);
     let q = format!("{input}.q");
     rt.block_on(admin.delete_topics(&[&q], &rdkafka::admin::AdminOptions::new()))
         .expect("delete");
