@@ -457,9 +457,18 @@ impl Engine {
 
     /// Runs every detector's examples; returns the ones that do not hold.
     pub fn test_examples(&self) -> Vec<ExampleFailure> {
+        self.test_examples_from(0)
+    }
+
+    /// [`Engine::test_examples`] for the detectors of packs `first_pack..`
+    /// only (the operator's packs, after the built-in ones).
+    pub(super) fn test_examples_from(&self, first_pack: usize) -> Vec<ExampleFailure> {
         let mut failures = Vec::new();
         let mut s = Scratch::default();
         for (i, det) in self.detectors.iter().enumerate() {
+            if (det.pack as usize) < first_pack {
+                continue;
+            }
             let d = i as u32;
             let fail = |reason: String| ExampleFailure {
                 pack: det.pack as usize,
