@@ -170,6 +170,53 @@ impl Engine {
     }
 
     fn compile(packs: &[(String, PackFile)], min_score: f32) -> Result<Engine, PackError> {
+        // Start-up (decision 0055): the dictionaries and half of the
+        // detectors' regexes are built on a second thread while this one
+        // builds the other half; a second core halves the wait.
+        let patterns: Vec<&str> = packs
+            .iter()
+            .flat_map(|(_, pf)| pf.detectors.iter().filter_map(|d| d.regex.as_deref()))
+            .collect();
+        let (prebuilt, dicts) = std::thread::scope(|sc| {
+            let side = sc.spawn(|| {
+                let built: Vec<_> = patterns
+                    .iter()
+                    .skip(1)
+                    .step_by(2)
+                    .map(|&p| (p.to_string(), detector_regex(p)))
+                    .collect();
+                (built, Names::build(), labels::Labels::build())
+            });
+            let mut built: HashMap<String, Result<Regex, String>> = patterns
+                .iter()
+                .step_by(2)
+                .map(|&p| (p.to_string(), detector_regex(p)))
+                .collect();
+            let dicts = side.join().map(|(theirs, names, labels)| {
+                built.extend(theirs);
+                (names, labels)
+            });
+            (built, dicts)
+        });
+        let dicts =
+            dicts.map_err(|_| PackError::new("<packs>", None, "building the automata panicked"))?;
+        let mut e = Engine::compile_with(packs, min_score, prebuilt)?;
+        if e.detectors
+            .iter()
+            .any(|d| matches!(d.kind, Kind::Person | Kind::Location))
+        {
+            let dict = |r: String| PackError::new("patterns/dict", None, r);
+            e.names = Some(dicts.0.map_err(dict)?);
+            e.rules = Some(e.compile_rules(dicts.1.map_err(dict)?)?);
+        }
+        Ok(e)
+    }
+
+    fn compile_with(
+        packs: &[(String, PackFile)],
+        min_score: f32,
+        prebuilt: HashMap<String, Result<Regex, String>>,
+    ) -> Result<Engine, PackError> {
         let mut e = Engine {
             detectors: Vec::new(),
             entities: Vec::new(),
@@ -188,6 +235,7 @@ impl Engine {
             sources: Vec::new(),
             dictionaries: Vec::new(),
         };
+        let mut prebuilt = prebuilt;
         let mut ids: HashMap<String, String> = HashMap::new();
         let mut keyword_index: HashMap<Vec<u8>, usize> = HashMap::new();
         let mut keyword_list: Vec<Vec<u8>> = Vec::new();
@@ -206,7 +254,7 @@ impl Engine {
                         format!("duplicate detector id (first defined in {prev})"),
                     ));
                 }
-                let det = e.compile_detector(file, pack_idx, spec)?;
+                let det = e.compile_detector(file, pack_idx, spec, &mut prebuilt)?;
                 let idx = u32::try_from(e.detectors.len())
                     .map_err(|_| PackError::new(file, None, "too many detectors"))?;
                 match det.anchor {
@@ -257,7 +305,6 @@ impl Engine {
         }
         e.digit_detectors
             .sort_by_key(|&d| e.detectors[d as usize].min_digits);
-        e.digit_set = e.digit_set()?;
         e.bare_detectors = (0..e.detectors.len() as u32)
             .filter(|&d| {
                 let det = &e.detectors[d as usize];
@@ -266,35 +313,65 @@ impl Engine {
                     && matches!(det.kind, Kind::Regex { .. })
             })
             .collect();
-        e.bare_set = e.build_set(&e.bare_detectors)?;
-        if !keyword_list.is_empty() {
-            let ac = AhoCorasickBuilder::new()
-                .ascii_case_insensitive(true)
-                // Overlapping search: every occurrence of every keyword in
-                // one pass (keywords inside other keywords included).
-                .match_kind(MatchKind::Standard)
-                .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-                .prefilter(false)
-                .build(&keyword_list)
-                .map_err(|err| {
-                    PackError::new("<packs>", None, format!("keyword automaton: {err}"))
-                })?;
-            e.keywords = Some(ac);
+        // Start-up (decision 0055): the automata are independent, so they
+        // are built on two threads; a second core halves the wait.
+        let windowed = e.windowed_detectors();
+        let (mine, theirs): (Vec<_>, Vec<_>) =
+            windowed.iter().enumerate().partition(|(i, _)| i % 2 == 0);
+        let side = std::thread::scope(|sc| {
+            let side = sc.spawn(|| {
+                let dfas: Vec<_> = theirs
+                    .iter()
+                    .map(|(_, (d, re))| (*d, window_dfa(re)))
+                    .collect();
+                let keywords = keyword_automaton(&keyword_list);
+                (dfas, keywords)
+            });
+            let dfas: Vec<_> = mine
+                .iter()
+                .map(|(_, (d, re))| (*d, window_dfa(re)))
+                .collect();
+            let sets = e
+                .digit_set()
+                .and_then(|ds| Ok((ds, e.build_set(&e.bare_detectors)?)));
+            (dfas, sets, side.join())
+        });
+        let (mut dfas, sets, joined) = side;
+        let (theirs, keywords) = joined
+            .map_err(|_| PackError::new("<packs>", None, "building the automata panicked"))?;
+        dfas.extend(theirs);
+        for (d, dfa) in dfas {
+            if let Kind::Regex { dfa: slot, .. } = &mut e.detectors[d].kind {
+                *slot = dfa;
+            }
         }
-        if e.detectors
-            .iter()
-            .any(|d| matches!(d.kind, Kind::Person | Kind::Location))
-        {
-            e.names = Some(Names::build().map_err(|r| PackError::new("patterns/dict", None, r))?);
-            e.rules = Some(e.compile_rules()?);
-        }
+        (e.digit_set, e.bare_set) = sets?;
+        e.keywords = keywords?;
         Ok(e)
     }
 
+    /// The detectors searched on digit windows, with their regexes: each
+    /// gets a dense DFA (see [`window_dfa`]).
+    fn windowed_detectors(&self) -> Vec<(usize, String)> {
+        self.detectors
+            .iter()
+            .zip(&self.sources)
+            .enumerate()
+            .filter_map(|(i, (d, src))| match (&d.kind, src) {
+                (
+                    Kind::Regex {
+                        digit_run: None, ..
+                    },
+                    Some(re),
+                ) if d.anchor == Anchor::Digits || d.min_digits > 0 => Some((i, re.clone())),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// The record rules and a detector for each type they report.
-    fn compile_rules(&mut self) -> Result<rules::Rules, PackError> {
+    fn compile_rules(&mut self, labels: labels::Labels) -> Result<rules::Rules, PackError> {
         let dict = |r: String| PackError::new("patterns/dict", None, r);
-        let labels = labels::Labels::build().map_err(dict)?;
         let dates = dates::Dates::build().map_err(dict)?;
         let hl7 = hl7::Hl7::build().map_err(dict)?;
         // Each rule detector carries a match example generated from its
@@ -442,6 +519,7 @@ impl Engine {
         file: &str,
         pack: u16,
         s: &DetectorSpec,
+        prebuilt: &mut HashMap<String, Result<Regex, String>>,
     ) -> Result<Detector, PackError> {
         let id = s.id.as_str();
         let err = |r: String| PackError::new(file, Some(id), r);
@@ -456,16 +534,11 @@ impl Engine {
             }
             (None, None) => return Err(err("missing `regex`".into())),
             (Some(re), None) => {
-                let regex = Regex::builder()
-                    .syntax(byte_syntax())
-                    .configure(
-                        Regex::config()
-                            .utf8_empty(false)
-                            .nfa_size_limit(Some(REGEX_SIZE_LIMIT))
-                            .hybrid_cache_capacity(1 << 20),
-                    )
-                    .build(re)
-                    .map_err(|e| err(format!("bad regex: {e}")))?;
+                let regex = match prebuilt.remove(re.as_str()) {
+                    Some(built) => built,
+                    None => detector_regex(re),
+                }
+                .map_err(|e| err(format!("bad regex: {e}")))?;
                 if let Some(g) = s.group {
                     if g == 0
                         || g >= regex
@@ -525,9 +598,11 @@ impl Engine {
             ..
         } = &mut kind
         {
-            // Searched on digit windows, not whole records.
+            // Searched on digit windows, not whole records: its dense DFA is
+            // built with the others, in parallel, once every detector is
+            // compiled (see `build_window_dfas`).
             if anchor == Anchor::Digits || min_digits > 0 {
-                *dfa = s.regex.as_deref().and_then(window_dfa);
+                *dfa = None;
             }
         }
         let keyword_distance =
@@ -620,6 +695,38 @@ impl Engine {
         self.sources.push(None);
         Ok(())
     }
+}
+
+/// A detector's regex as the engine runs it on whole texts and windows.
+fn detector_regex(pattern: &str) -> Result<Regex, String> {
+    Regex::builder()
+        .syntax(byte_syntax())
+        .configure(
+            Regex::config()
+                .utf8_empty(false)
+                .nfa_size_limit(Some(REGEX_SIZE_LIMIT))
+                .hybrid_cache_capacity(1 << 20),
+        )
+        .build(pattern)
+        .map_err(|e| e.to_string())
+}
+
+/// Every keyword of every detector in one automaton (lower-cased, matched
+/// ASCII case-insensitively); `None` when no detector has keywords.
+fn keyword_automaton(keywords: &[Vec<u8>]) -> Result<Option<aho_corasick::AhoCorasick>, PackError> {
+    if keywords.is_empty() {
+        return Ok(None);
+    }
+    AhoCorasickBuilder::new()
+        .ascii_case_insensitive(true)
+        // Overlapping search: every occurrence of every keyword in one
+        // pass (keywords inside other keywords included).
+        .match_kind(MatchKind::Standard)
+        .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+        .prefilter(false)
+        .build(keywords)
+        .map(Some)
+        .map_err(|err| PackError::new("<packs>", None, format!("keyword automaton: {err}")))
 }
 
 #[cfg(test)]

@@ -295,13 +295,6 @@ impl Engine {
         self.min_score
     }
 
-    /// The keyword automaton of the prefilter (every detector's keywords,
-    /// lower-cased), for tools that time that pass alone
-    /// (`examples/stage_floor`).
-    pub fn keyword_automaton(&self) -> Option<&AhoCorasick> {
-        self.keywords.as_ref()
-    }
-
     /// The entity type a JSON key marks its value as, if any.
     pub fn hint_for_key(&self, key: &str) -> Option<EntityId> {
         self.hints
