@@ -170,44 +170,27 @@ impl Engine {
     }
 
     fn compile(packs: &[(String, PackFile)], min_score: f32) -> Result<Engine, PackError> {
-        // Start-up (decision 0055): the dictionaries and half of the
-        // detectors' regexes are built on a second thread while this one
-        // builds the other half; a second core halves the wait.
+        // Start-up (decision 0055): the detectors' regexes are built on two
+        // threads, the second also building the dictionaries (only
+        // `builtin` detectors use them).
         let patterns: Vec<&str> = packs
             .iter()
             .flat_map(|(_, pf)| pf.detectors.iter().filter_map(|d| d.regex.as_deref()))
             .collect();
-        let (prebuilt, dicts) = std::thread::scope(|sc| {
-            let side = sc.spawn(|| {
-                let built: Vec<_> = patterns
-                    .iter()
-                    .skip(1)
-                    .step_by(2)
-                    .map(|&p| (p.to_string(), detector_regex(p)))
-                    .collect();
-                (built, Names::build(), labels::Labels::build())
-            });
-            let mut built: HashMap<String, Result<Regex, String>> = patterns
-                .iter()
-                .step_by(2)
-                .map(|&p| (p.to_string(), detector_regex(p)))
-                .collect();
-            let dicts = side.join().map(|(theirs, names, labels)| {
-                built.extend(theirs);
-                (names, labels)
-            });
-            (built, dicts)
-        });
-        let dicts =
-            dicts.map_err(|_| PackError::new("<packs>", None, "building the automata panicked"))?;
-        let mut e = Engine::compile_with(packs, min_score, prebuilt)?;
-        if e.detectors
+        let wants_names = packs
             .iter()
-            .any(|d| matches!(d.kind, Kind::Person | Kind::Location))
-        {
+            .any(|(_, pf)| pf.detectors.iter().any(|d| d.builtin.is_some()));
+        let (built, dicts, ()) = on_two_threads(
+            &patterns,
+            |&p| (p.to_string(), detector_regex(p)),
+            || wants_names.then(|| (Names::build(), labels::Labels::build())),
+            || (),
+        )?;
+        let mut e = Engine::compile_with(packs, min_score, built.into_iter().collect())?;
+        if let Some((names, labels)) = dicts {
             let dict = |r: String| PackError::new("patterns/dict", None, r);
-            e.names = Some(dicts.0.map_err(dict)?);
-            e.rules = Some(e.compile_rules(dicts.1.map_err(dict)?)?);
+            e.names = Some(names.map_err(dict)?);
+            e.rules = Some(e.compile_rules(labels.map_err(dict)?)?);
         }
         Ok(e)
     }
@@ -215,7 +198,7 @@ impl Engine {
     fn compile_with(
         packs: &[(String, PackFile)],
         min_score: f32,
-        prebuilt: HashMap<String, Result<Regex, String>>,
+        mut prebuilt: HashMap<String, Result<Regex, String>>,
     ) -> Result<Engine, PackError> {
         let mut e = Engine {
             detectors: Vec::new(),
@@ -235,7 +218,6 @@ impl Engine {
             sources: Vec::new(),
             dictionaries: Vec::new(),
         };
-        let mut prebuilt = prebuilt;
         let mut ids: HashMap<String, String> = HashMap::new();
         let mut keyword_index: HashMap<Vec<u8>, usize> = HashMap::new();
         let mut keyword_list: Vec<Vec<u8>> = Vec::new();
@@ -313,33 +295,18 @@ impl Engine {
                     && matches!(det.kind, Kind::Regex { .. })
             })
             .collect();
-        // Start-up (decision 0055): the automata are independent, so they
-        // are built on two threads; a second core halves the wait.
+        // Start-up (decision 0055): the window DFAs on two threads, the
+        // second also building the keyword automaton, this one the sets.
         let windowed = e.windowed_detectors();
-        let (mine, theirs): (Vec<_>, Vec<_>) =
-            windowed.iter().enumerate().partition(|(i, _)| i % 2 == 0);
-        let side = std::thread::scope(|sc| {
-            let side = sc.spawn(|| {
-                let dfas: Vec<_> = theirs
-                    .iter()
-                    .map(|(_, (d, re))| (*d, window_dfa(re)))
-                    .collect();
-                let keywords = keyword_automaton(&keyword_list);
-                (dfas, keywords)
-            });
-            let dfas: Vec<_> = mine
-                .iter()
-                .map(|(_, (d, re))| (*d, window_dfa(re)))
-                .collect();
-            let sets = e
-                .digit_set()
-                .and_then(|ds| Ok((ds, e.build_set(&e.bare_detectors)?)));
-            (dfas, sets, side.join())
-        });
-        let (mut dfas, sets, joined) = side;
-        let (theirs, keywords) = joined
-            .map_err(|_| PackError::new("<packs>", None, "building the automata panicked"))?;
-        dfas.extend(theirs);
+        let (dfas, keywords, sets) = on_two_threads(
+            &windowed,
+            |(d, re)| (*d, window_dfa(re)),
+            || keyword_automaton(&keyword_list),
+            || {
+                let digit = e.digit_set()?;
+                Ok::<_, PackError>((digit, e.build_set(&e.bare_detectors)?))
+            },
+        )?;
         for (d, dfa) in dfas {
             if let Kind::Regex { dfa: slot, .. } = &mut e.detectors[d].kind {
                 *slot = dfa;
@@ -528,7 +495,7 @@ impl Engine {
         }
         let entity = self.entity_for(file, Some(id), &s.entity)?;
         let hir = s.regex.as_deref().and_then(byte_hir);
-        let mut kind = match (&s.regex, &s.builtin) {
+        let kind = match (&s.regex, &s.builtin) {
             (Some(_), Some(_)) => {
                 return Err(err("give either `regex` or `builtin`, not both".into()))
             }
@@ -592,19 +559,6 @@ impl Engine {
             (Anchor::Digits, Some(n)) => n,
             _ => numeric_digits,
         };
-        if let Kind::Regex {
-            digit_run: None,
-            dfa,
-            ..
-        } = &mut kind
-        {
-            // Searched on digit windows, not whole records: its dense DFA is
-            // built with the others, in parallel, once every detector is
-            // compiled (see `build_window_dfas`).
-            if anchor == Anchor::Digits || min_digits > 0 {
-                *dfa = None;
-            }
-        }
         let keyword_distance =
             match (s.keyword_distance, anchor) {
                 (None, _) => 0,
@@ -695,6 +649,32 @@ impl Engine {
         self.sources.push(None);
         Ok(())
     }
+}
+
+/// `f` over `items`, half of them on a second thread that then runs
+/// `side`, while this one runs `here`: start-up work that is independent
+/// and that a second core can halve. The results of `f` come in no
+/// particular order.
+fn on_two_threads<T: Sync, R: Send, X: Send, Y>(
+    items: &[T],
+    f: impl Fn(&T) -> R + Sync,
+    side: impl FnOnce() -> X + Send,
+    here: impl FnOnce() -> Y,
+) -> Result<(Vec<R>, X, Y), PackError> {
+    let f = &f;
+    std::thread::scope(|sc| {
+        let theirs = sc.spawn(move || {
+            let out: Vec<R> = items.iter().skip(1).step_by(2).map(f).collect();
+            (out, side())
+        });
+        let mut out: Vec<R> = items.iter().step_by(2).map(f).collect();
+        let y = here();
+        let (rest, x) = theirs
+            .join()
+            .map_err(|_| PackError::new("<packs>", None, "building the automata panicked"))?;
+        out.extend(rest);
+        Ok((out, x, y))
+    })
 }
 
 /// A detector's regex as the engine runs it on whole texts and windows.

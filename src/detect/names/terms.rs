@@ -168,15 +168,14 @@ impl Names {
         if n == 0 || n > self.max_len {
             return None;
         }
+        if n > MAX_TERM_BYTES {
+            return self
+                .terms
+                .get(&*text[start..end].to_ascii_lowercase())
+                .copied();
+        }
         let mut buf = [0u8; MAX_TERM_BYTES];
-        let key: std::borrow::Cow<'_, [u8]> = if n <= MAX_TERM_BYTES {
-            buf[..n].copy_from_slice(&text[start..end]);
-            buf[..n].make_ascii_lowercase();
-            std::borrow::Cow::Borrowed(&buf[..n])
-        } else {
-            std::borrow::Cow::Owned(text[start..end].to_ascii_lowercase())
-        };
-        self.terms.get(key.as_ref()).copied()
+        self.terms.get(lower(text, start, end, &mut buf)).copied()
     }
 
     /// Whether the whole `value` is a place of the dictionaries or an
@@ -193,30 +192,31 @@ impl Names {
     /// a word end; a multi-word term may end later (at a word boundary), in
     /// which case its end is returned.
     pub(super) fn lookup(&self, text: &[u8], start: usize, end: usize) -> Option<(u16, usize)> {
-        let limit = text.len().min(start + MAX_TERM_BYTES).max(end);
+        if end <= start || end - start > MAX_TERM_BYTES {
+            return self.flags_of(text, start, end).map(|f| (f, end));
+        }
+        // Lower-cased once: the word, then (when longer terms start with
+        // it) up to `limit`; each probe is a prefix of `span`.
+        let mut buf = [0u8; MAX_TERM_BYTES];
+        let alone = self.terms.get(lower(text, start, end, &mut buf)).copied();
         // The longest term here that runs past the word, if any.
-        if end > start && end - start <= MAX_TERM_BYTES {
-            let mut first = [0u8; MAX_TERM_BYTES];
-            let first = &mut first[..end - start];
-            first.copy_from_slice(&text[start..end]);
-            first.make_ascii_lowercase();
-            if let Some(lens) = self.longer.get(&*first) {
-                for &len in lens.iter() {
-                    let e = start + len as usize;
-                    if e <= end || e > limit {
-                        continue;
-                    }
-                    if let Some(flags) = self.flags_of(text, start, e) {
-                        if flags & MULTI != 0 && boundary_at(text, e) {
-                            return Some((flags, e));
-                        }
-                        // A longer term did not fit: the word alone.
-                        return self.flags_of(text, start, end).map(|f| (f & !MULTI, end));
-                    }
+        if let Some(lens) = self.longer.get(&buf[..end - start]) {
+            let limit = text.len().min(start + MAX_TERM_BYTES);
+            let span = lower(text, start, limit, &mut buf);
+            for &len in lens.iter() {
+                let Some(&flags) = span.get(..usize::from(len)).and_then(|t| self.terms.get(t))
+                else {
+                    continue;
+                };
+                let e = start + usize::from(len);
+                if flags & MULTI != 0 && boundary_at(text, e) {
+                    return Some((flags, e));
                 }
+                // A longer term did not fit: the word alone.
+                return alone.map(|f| (f & !MULTI, end));
             }
         }
-        self.flags_of(text, start, end).map(|f| (f, end))
+        alone.map(|f| (f, end))
     }
 
     /// Flags of the single word `[start, end)` (0 when unknown), ignoring
@@ -294,6 +294,15 @@ impl Names {
         }
         false
     }
+}
+
+/// `text[start..end]` (at most [`MAX_TERM_BYTES`]) ASCII-lower-cased into
+/// `buf`.
+fn lower<'b>(text: &[u8], start: usize, end: usize, buf: &'b mut [u8; MAX_TERM_BYTES]) -> &'b [u8] {
+    let out = &mut buf[..end - start];
+    out.copy_from_slice(&text[start..end]);
+    out.make_ascii_lowercase();
+    out
 }
 
 /// The first word of a term: up to a space, apostrophe, hyphen or dot.
