@@ -198,6 +198,13 @@ fn wire_size<'h>(
             .sum::<usize>()
 }
 
+/// Fault injection (unit tests and the `fault-injection` feature only): a
+/// record with this key panics inside [`Sanitizer::process`], so the tests
+/// can show that a panic quarantines one record as `internal` and the rest
+/// flows on.
+#[cfg(any(test, feature = "fault-injection"))]
+pub const PANIC_KEY: &[u8] = b"redactd-fault:panic";
+
 impl Sanitizer {
     /// Sanitizes one input record. A panic inside is caught and the record
     /// quarantined as [`Class::Internal`], so one bad record cannot stop
@@ -268,6 +275,10 @@ impl Sanitizer {
     }
 
     fn process_unguarded(&self, input: &Input<'_>, ws: &mut Workspace) -> Outcome {
+        #[cfg(any(test, feature = "fault-injection"))]
+        if input.key == Some(PANIC_KEY) {
+            panic!("fault injection: a panic inside process");
+        }
         if let Err(class) = self.admit(input) {
             return self.quarantined(input, class, Vec::new());
         }
@@ -497,6 +508,28 @@ mod tests {
         };
         let c = curated(s.process(&clean, &mut Workspace::default()));
         assert_eq!(c.key.as_deref(), Some(b"order-17".as_slice()));
+    }
+
+    #[test]
+    fn a_panic_quarantines_the_record_as_internal_and_the_next_goes_on() {
+        let s = plain(Format::Json, 2048);
+        let mut ws = Workspace::default();
+        let bad = Input {
+            key: Some(PANIC_KEY),
+            value: Some(br#"{"email":"jane.doe@example.org"}"#),
+            headers: &[],
+        };
+        let got = s.process(&bad, &mut ws);
+        assert_eq!(class(&got), Some(Class::Internal));
+        // The quarantine copy is the record whole, as for every class.
+        let next = curated(s.process(
+            &Input::value(br#"{"email":"jane.doe@example.org"}"#),
+            &mut ws,
+        ));
+        assert_eq!(
+            next.value.as_deref(),
+            Some(br#"{"email":"<EMAIL_ADDRESS>"}"#.as_slice())
+        );
     }
 
     #[test]

@@ -677,3 +677,47 @@ fn the_watchdog_restarts_a_hung_call_and_gives_up_after_its_cap() {
         ),
     );
 }
+
+#[cfg(feature = "fault-injection")]
+#[test]
+fn a_record_that_panics_is_quarantined_as_internal_and_the_daemon_goes_on() {
+    let _g = serial();
+    let s = Setup::new("panic", 1);
+    // The sanitizer panics on this key in a fault-injection build
+    // (`sanitize::PANIC_KEY`).
+    let records: Vec<Raw> = (0..30u64)
+        .map(|n| Raw {
+            key: Some(if n == 10 {
+                b"redactd-fault:panic".to_vec()
+            } else {
+                format!("k{n}").into_bytes()
+            }),
+            value: Some(format!(r#"{{"n":{n},"email":"user{n}@example.org"}}"#).into_bytes()),
+            ..Raw::default()
+        })
+        .collect();
+    produce_raw(&s.bootstrap, &s.input, &records, &[]);
+    let cfg = s.config("exactly_once", "it-0", "");
+    let mut d = s.daemon(&cfg);
+    s.wait_committed(records.len() as i64, &mut d, Duration::from_secs(60));
+    d.assert_running();
+    let q = read_all(&s.bootstrap, &s.quarantine, 1);
+    assert_eq!(q.len(), 1, "{q:?}");
+    assert_eq!(q[0].header("redactd-error"), Some("internal"));
+    assert_eq!(
+        q[0].header("redactd-source"),
+        Some(format!("{}/0/10", s.input).as_str())
+    );
+    let curated = read_all(&s.bootstrap, &s.curated, 1);
+    assert_eq!(curated.len(), 29, "the rest of the batch is curated");
+    for r in &curated {
+        let v = String::from_utf8_lossy(r.value.as_deref().unwrap_or_default()).into_owned();
+        assert!(!v.contains("@example.org"), "{v}");
+    }
+    report(
+        "panic",
+        "a record that panics in process: quarantined as internal, 29 others curated, daemon running",
+    );
+    let (st, _) = d.term(Duration::from_secs(30));
+    assert!(st.success(), "exit status {st}");
+}
