@@ -207,6 +207,7 @@ impl Engine {
             keywords: None,
             keyword_detectors: Vec::new(),
             digit_detectors: Vec::new(),
+            iban_detectors: Vec::new(),
             digit_set: None,
             bare_detectors: Vec::new(),
             bare_set: None,
@@ -254,6 +255,7 @@ impl Engine {
                     Anchor::Digits => {
                         e.digit_detectors.push(idx);
                     }
+                    Anchor::IbanPrefix => e.iban_detectors.push(idx),
                     Anchor::Always => e.always_detectors.push(idx),
                 }
                 e.detectors.push(det);

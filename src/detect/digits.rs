@@ -63,6 +63,39 @@ fn next_digit(text: &[u8], from: usize) -> Option<usize> {
         .map(|p| i + p)
 }
 
+/// The widest IBAN as written: 34 characters and a separator every four.
+const IBAN_SPAN: usize = 42;
+
+/// Appends to `out` the merged windows the `iban_prefix` anchor runs its
+/// detectors on, in text order. Each starts at an upper-case country code of
+/// the IBAN registry followed by two check digits 02–98 (no letter, digit or
+/// `_` before it) and reaches as far as the widest written IBAN. A filter
+/// only: the detector's regex decides, and its look-around sees the text.
+pub(crate) fn iban_windows(text: &[u8], out: &mut Vec<(usize, usize)>) {
+    out.clear();
+    let mut j = 2;
+    while let Some(d) = next_digit(text, j) {
+        // Only a run's first two digits can follow a country code.
+        j = d + text[d..].iter().take_while(|b| b.is_ascii_digit()).count();
+        if d < 2 || j - d < 2 {
+            continue;
+        }
+        let (cc, check) = (
+            [text[d - 2], text[d - 1]],
+            (text[d] - b'0') * 10 + text[d + 1] - b'0',
+        );
+        let word_start = d == 2 || !(text[d - 3].is_ascii_alphanumeric() || text[d - 3] == b'_');
+        if !(word_start && (2..=98).contains(&check) && super::validate::iban_country(cc)) {
+            continue;
+        }
+        let (start, end) = (d - 2, (d - 2 + IBAN_SPAN).min(text.len()));
+        match out.last_mut() {
+            Some(last) if last.1 >= start => last.1 = end,
+            _ => out.push((start, end)),
+        }
+    }
+}
+
 /// Appends to `out` the merged windows around digit runs of at least
 /// `min_digits` digits, in text order. With `extend`, windows reach over
 /// neighbouring word-ish bytes (for ids that mix letters and digits);
@@ -210,6 +243,41 @@ mod tests {
         out.iter()
             .map(|w| (text[w.start..w.end].to_string(), w.digits))
             .collect()
+    }
+
+    fn iban(text: &str) -> Vec<&str> {
+        let mut out = Vec::new();
+        iban_windows(text.as_bytes(), &mut out);
+        out.iter().map(|&(s, e)| &text[s..e]).collect()
+    }
+
+    #[test]
+    fn iban_windows_start_at_a_registered_country_and_check_digits() {
+        // A window per prefix, as wide as the widest written IBAN.
+        let t = format!("pay GB29 NWBK 6016 1331 9268 19 {}", "x".repeat(60));
+        assert_eq!(iban(&t), [&t[4..4 + IBAN_SPAN]]);
+        // Cut at the end of the text; near prefixes merge.
+        assert_eq!(iban("MT84 MALT"), ["MT84 MALT"]);
+        assert_eq!(iban("DE89 FR76"), ["DE89 FR76"]);
+        // Not a registered country, check digits 00, 01 or 99, lower case,
+        // one digit, or inside a word: no window.
+        for t in [
+            "QQ29 NWBK",
+            "GB00 NWBK",
+            "GB01",
+            "GB99",
+            "gb29 nwbk",
+            "GB2 X",
+            "XGB29",
+            "_GB29",
+            "9GB29",
+        ] {
+            assert_eq!(iban(t), Vec::<&str>::new(), "{t}");
+        }
+        // After punctuation or a non-ASCII byte it may start (the regex's
+        // `\b` decides).
+        assert_eq!(iban("(GB29)"), ["GB29)"]);
+        assert_eq!(iban("éGB29"), ["GB29"]);
     }
 
     #[test]

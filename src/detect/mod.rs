@@ -6,7 +6,8 @@
 //! 2. one aho-corasick pass over every detector's keywords decides which
 //!    keyword-anchored detectors run at all;
 //! 3. one byte pass finds digit runs; numeric detectors only search
-//!    windows around runs with enough digits ([`digits`]);
+//!    windows around runs with enough digits ([`digits`]), and IBANs
+//!    with letters in the bank code windows at a registered country code;
 //! 4. candidate regexes run, then validators, entropy and exclusions;
 //! 5. context words near the match (or in the JSON key) raise or lower the
 //!    score; candidates under `min_score` are dropped;
@@ -220,6 +221,8 @@ pub struct Engine {
     keyword_detectors: Vec<Vec<u32>>,
     /// Digit-anchored detectors, sorted by `min_digits`.
     digit_detectors: Vec<u32>,
+    /// Detectors anchored on an IBAN country code and check digits.
+    iban_detectors: Vec<u32>,
     /// The digit-anchored regexes as one multi-pattern regex: one pass per
     /// window says which of them match at all, so a window costs one
     /// search, not one per detector.

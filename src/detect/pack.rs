@@ -67,6 +67,12 @@ pub enum Anchor {
     /// Runs only on windows around runs of at least `min_digits` digits:
     /// numeric PII (cards, phones, national ids) without literal anchors.
     Digits,
+    /// Runs only on windows that start at an upper-case country code of the
+    /// IBAN registry (`patterns/dict/iban_lengths.txt`) followed by two check
+    /// digits 02–98: IBANs whose bank code holds letters (`GB29 NWBK …`). A
+    /// shape check and a country table instead of a keyword per country and
+    /// check-digit pair (4,900 of them, issue 14).
+    IbanPrefix,
     /// Runs on the whole text, always. Costly: use sparingly.
     Always,
 }

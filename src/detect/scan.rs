@@ -18,6 +18,7 @@ pub struct Scratch {
     windows: Vec<digits::Window>,
     tight: Vec<digits::Window>,
     near: Vec<(u32, usize, usize)>,
+    iban: Vec<(usize, usize)>,
     digit_set: SetScratch,
     bare_set: SetScratch,
     pub(super) candidates: Vec<Finding>,
@@ -227,6 +228,20 @@ impl Engine {
                     }
                 }
             }
+        }
+
+        // IBAN-prefix detectors: windows at a country code and check digits.
+        if !self.iban_detectors.is_empty() {
+            let mut windows = std::mem::take(&mut s.iban);
+            digits::iban_windows(text, &mut windows);
+            for &(ws, we) in &windows {
+                for &d in &self.iban_detectors {
+                    if wanted(d) {
+                        self.run_regex(d, text, ws, we, key, s);
+                    }
+                }
+            }
+            s.iban = windows;
         }
 
         // Short bare values: validated keyword detectors run without their

@@ -16,6 +16,11 @@ fn iban_len(cc: [u8; 2]) -> Option<usize> {
     (n != 0).then_some(usize::from(n))
 }
 
+/// Whether `cc` is a country of the IBAN registry (the `iban_prefix` anchor).
+pub fn iban_country(cc: [u8; 2]) -> bool {
+    iban_len(cc).is_some()
+}
+
 /// IBAN: registered country, its exact length, alphanumeric BBAN and mod 97 == 1 (ISO 13616 / ISO 7064).
 pub fn iban_mod97(s: &[u8]) -> bool {
     // Country code and check digits are always written as one group of four.

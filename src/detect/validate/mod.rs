@@ -46,7 +46,7 @@ pub use asia_pacific::{
     jp_my_number, kr_brn, kr_frn, kr_frn_checksum, kr_rrn, kr_rrn_checksum, sg_nric, sg_uen,
     th_tnin,
 };
-pub use banking::{aba, iban_mod97};
+pub use banking::{aba, iban_country, iban_mod97};
 pub use checksum::{has_digit, luhn, verhoeff};
 pub use europe::{
     be_national_number, ch_ahv, es_nie, es_nif, fr_nir, it_fiscal_code, it_vat, nl_bsn, pt_nif,
