@@ -437,8 +437,11 @@ fn a_fenced_twin_exits_non_zero_and_nothing_is_lost_or_duplicated() {
     assert!(a.log_tail().contains("fenced"), "{}", a.log_tail());
     s.wait_committed(n as i64, &mut b, Duration::from_secs(300));
     let tail = b.log_tail();
-    let (st, _) = b.term(Duration::from_secs(30));
-    assert!(st.success(), "the survivor drains cleanly: {st}\n{tail}");
+    let (b_st, _) = b.term(Duration::from_secs(30));
+    assert!(
+        b_st.success(),
+        "the survivor drains cleanly: {b_st}\n{tail}"
+    );
     let out = read_committed(&s.bootstrap, &s.curated, 4);
     let tally = check(&inputs, &out, 4, true);
     report(
