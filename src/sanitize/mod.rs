@@ -12,6 +12,8 @@ use crate::config::{check, Config, ConfigError};
 use crate::detect::{Engine, Finding, Found, Scratch};
 use crate::policy::{ActionKind, Applied, Policy, Tally};
 use crate::record::{Format, Limits, Record};
+#[cfg(any(test, feature = "fault-injection"))]
+pub use process::PANIC_KEY;
 pub use process::{
     Class, Curated, Header, Input, Outcome, Quarantined, HEADER_FINDINGS, HEADER_POLICY,
 };

@@ -521,7 +521,7 @@ mod tests {
         };
         let got = s.process(&bad, &mut ws);
         assert_eq!(class(&got), Some(Class::Internal));
-        // The quarantine copy is the record whole, as for every class.
+        // The workspace was reset: the next record is sanitized as usual.
         let next = curated(s.process(
             &Input::value(br#"{"email":"jane.doe@example.org"}"#),
             &mut ws,

@@ -686,12 +686,11 @@ fn the_watchdog_restarts_a_hung_call_and_gives_up_after_its_cap() {
 fn a_record_that_panics_is_quarantined_as_internal_and_the_daemon_goes_on() {
     let _g = serial();
     let s = Setup::new("panic", 1);
-    // The sanitizer panics on this key in a fault-injection build
-    // (`sanitize::PANIC_KEY`).
+    // The sanitizer panics on this key in a fault-injection build.
     let records: Vec<Raw> = (0..30u64)
         .map(|n| Raw {
             key: Some(if n == 10 {
-                b"redactd-fault:panic".to_vec()
+                redactd::sanitize::PANIC_KEY.to_vec()
             } else {
                 format!("k{n}").into_bytes()
             }),
