@@ -7,12 +7,13 @@ use std::path::Path;
 
 use aho_corasick::{AhoCorasickBuilder, MatchKind};
 use regex_automata::meta::Regex;
+use regex_syntax::hir::Hir;
 
 use super::names::Names;
 use super::pack::{self, Anchor, DetectorSpec, PackError, PackFile};
 use super::regexes::{byte_hir, byte_syntax, consumes_letters, numeric_min_digits, window_dfa};
 use super::{
-    dates, dictionary, digits, hl7, labels, rules, validate, Detector, Dictionary, Engine,
+    dates, dictionary, digits, hl7, labels, rules, shape, validate, Detector, Dictionary, Engine,
     EntityId, Kind, PackInfo, DEFAULT_MIN_SCORE,
 };
 
@@ -24,7 +25,8 @@ const REGEX_SIZE_LIMIT: usize = 2 << 20;
 /// The digit-anchored detectors, searched together.
 #[derive(Debug)]
 pub(super) struct DigitSet {
-    /// Pattern `i` is `detectors[i]`'s regex.
+    /// Pattern `i` is the shape of `detectors[i]`'s regex ([`shape`]),
+    /// searched on a window's shape.
     pub(super) set: Regex,
     pub(super) detectors: Vec<u32>,
     /// The smallest `min_digits` of them: windows with fewer digits skip
@@ -306,7 +308,7 @@ impl Engine {
             || keyword_automaton(&keyword_list),
             || {
                 let digit = e.digit_set()?;
-                Ok::<_, PackError>((digit, e.build_set(&e.bare_detectors)?))
+                Ok::<_, PackError>((digit, e.build_shape_set(&e.bare_detectors)?))
             },
         )?;
         for (d, dfa) in dfas {
@@ -408,27 +410,32 @@ impl Engine {
         })
     }
 
-    /// One multi-pattern regex over the given detectors' regexes (pattern
-    /// `i` is `detectors[i]`), for "which of these match here at all".
-    fn build_set(&self, detectors: &[u32]) -> Result<Option<Regex>, PackError> {
-        let patterns: Vec<&str> = detectors
+    /// One multi-pattern regex over the shapes ([`shape`]) of the given
+    /// detectors' regexes (pattern `i` is `detectors[i]`): searched on a
+    /// span's shape, it answers "may match here" for each.
+    fn build_shape_set(&self, detectors: &[u32]) -> Result<Option<Regex>, PackError> {
+        // Every detector here was compiled from a regex, so each parses;
+        // one that did not would silently drop out of the stage.
+        let hirs = detectors
             .iter()
-            .filter_map(|&d| self.sources.get(d as usize).and_then(|s| s.as_deref()))
-            .collect();
-        if patterns.is_empty() || patterns.len() != detectors.len() {
+            .map(|&d| {
+                self.sources
+                    .get(d as usize)
+                    .and_then(|s| s.as_deref())
+                    .and_then(byte_hir)
+                    .map(|h| shape::of_hir(&h))
+                    .ok_or_else(|| {
+                        let id = &self.detectors[d as usize].id;
+                        PackError::new("<packs>", Some(id), "shape set: regex does not parse")
+                    })
+            })
+            .collect::<Result<Vec<Hir>, _>>()?;
+        if hirs.is_empty() {
             return Ok(None);
         }
-        let set = Regex::builder()
-            .syntax(byte_syntax())
-            .configure(
-                Regex::config()
-                    .match_kind(regex_automata::MatchKind::All)
-                    .utf8_empty(false)
-                    .nfa_size_limit(Some(64 << 20))
-                    .hybrid_cache_capacity(16 << 20),
-            )
-            .build_many(&patterns)
-            .map_err(|err| PackError::new("<packs>", None, format!("detector set: {err}")))?;
+        let set = set_builder()
+            .build_many_from_hir(&hirs)
+            .map_err(|err| PackError::new("<packs>", None, format!("shape set: {err}")))?;
         Ok(Some(set))
     }
 
@@ -436,10 +443,11 @@ impl Engine {
     /// 16 or 25 in `min_digits` order and against adding the numeric
     /// keyword detectors: every extra set costs each window another search,
     /// which on clean text outweighed the smaller lazy-DFA state space
-    /// (decision 0009).
+    /// (decision 0009). Over shapes, not regexes, its lazy DFA settles on
+    /// varied digits (decision 0057).
     fn digit_set(&self) -> Result<Option<DigitSet>, PackError> {
         let detectors = self.digit_detectors.clone();
-        let Some(set) = self.build_set(&detectors)? else {
+        let Some(set) = self.build_shape_set(&detectors)? else {
             return Ok(None);
         };
         let min_digits = detectors
@@ -677,6 +685,20 @@ fn on_two_threads<T: Sync, R: Send, X: Send, Y>(
         out.extend(rest);
         Ok((out, x, y))
     })
+}
+
+/// The builder of a multi-pattern set: every pattern that matches, lazy
+/// DFA with a 16 MiB cache.
+fn set_builder() -> regex_automata::meta::Builder {
+    let mut b = Regex::builder();
+    b.syntax(byte_syntax()).configure(
+        Regex::config()
+            .match_kind(regex_automata::MatchKind::All)
+            .utf8_empty(false)
+            .nfa_size_limit(Some(64 << 20))
+            .hybrid_cache_capacity(16 << 20),
+    );
+    b
 }
 
 /// A detector's regex as the engine runs it on whole texts and windows.

@@ -43,6 +43,7 @@ mod regexes;
 mod rules;
 mod scan;
 mod score;
+mod shape;
 pub mod validate;
 
 use std::collections::HashMap;
@@ -223,12 +224,12 @@ pub struct Engine {
     digit_detectors: Vec<u32>,
     /// Detectors anchored on an IBAN country code and check digits.
     iban_detectors: Vec<u32>,
-    /// The digit-anchored regexes as one multi-pattern regex: one pass per
-    /// window says which of them match at all, so a window costs one
-    /// search, not one per detector.
+    /// The digit-anchored regexes' shapes as one multi-pattern regex: one
+    /// pass over a window's shape says which of them may match at all, so
+    /// a window costs one search, not one per detector (decision 0057).
     digit_set: Option<DigitSet>,
-    /// Keyword-anchored detectors with a validator, and their regexes as
-    /// one multi-pattern regex: run on short bare values (a JSON string
+    /// Keyword-anchored detectors with a validator, and their regexes'
+    /// shapes as one multi-pattern regex: run on short bare values (a JSON string
     /// that is only an id) where no keyword can be expected.
     bare_detectors: Vec<u32>,
     bare_set: Option<Regex>,

@@ -8,7 +8,9 @@ use regex_automata::{Anchored, Input};
 
 use super::names::Hit;
 use super::overlap::resolve_overlaps;
-use super::{dictionary, digits, pack, rules, DetectorId, Engine, ExampleFailure, Finding, Kind};
+use super::{
+    dictionary, digits, pack, rules, shape, DetectorId, Engine, ExampleFailure, Finding, Kind,
+};
 
 /// Per-thread scratch space, reused across scans.
 #[derive(Default)]
@@ -20,6 +22,8 @@ pub struct Scratch {
     near: Vec<(u32, usize, usize)>,
     iban: Vec<(usize, usize)>,
     digit_set: SetScratch,
+    /// A digit window's shape, with a byte of context on each side.
+    shaped: Vec<u8>,
     bare_set: SetScratch,
     pub(super) candidates: Vec<Finding>,
     hits: Vec<Hit>,
@@ -248,7 +252,10 @@ impl Engine {
         // keyword (candidates still need the whole-value boost or context).
         let bare = bare_span(text);
         if let (Some((bs, be)), Some(set)) = (bare, &self.bare_set) {
-            let hits = s.bare_set.which_match(set, text, bs, be);
+            // A set of shapes too (see the digit stage below).
+            let (cs, ce) = (bs.saturating_sub(1), (be + 1).min(text.len()));
+            shape::of_text(&text[cs..ce], &mut s.shaped);
+            let hits = s.bare_set.which_match(set, &s.shaped, bs - cs, be - cs);
             for p in hits.iter() {
                 let d = self.bare_detectors[p.as_usize()];
                 if wanted(d) {
@@ -280,7 +287,13 @@ impl Engine {
                 if ds.min_digits > w.digits {
                     continue;
                 }
-                let hits = s.digit_set.which_match(&ds.set, text, w.start, w.end);
+                // The set holds the regexes' shapes: search the window's
+                // shape, with the byte on each side its look-around sees.
+                let (cs, ce) = (w.start.saturating_sub(1), (w.end + 1).min(text.len()));
+                shape::of_text(&text[cs..ce], &mut s.shaped);
+                let hits = s
+                    .digit_set
+                    .which_match(&ds.set, &s.shaped, w.start - cs, w.end - cs);
                 for p in hits.iter() {
                     let d = ds.detectors[p.as_usize()];
                     if self.detectors[d as usize].min_digits <= w.digits && wanted(d) {
@@ -514,7 +527,7 @@ impl Engine {
 const BARE_MAX_BYTES: usize = 64;
 
 /// The trimmed span of `text` when it is a short value holding a digit.
-fn bare_span(text: &[u8]) -> Option<(usize, usize)> {
+pub(super) fn bare_span(text: &[u8]) -> Option<(usize, usize)> {
     if text.len() > BARE_MAX_BYTES + 8 {
         return None;
     }
