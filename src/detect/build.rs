@@ -433,7 +433,15 @@ impl Engine {
         if hirs.is_empty() {
             return Ok(None);
         }
-        let set = set_builder()
+        let set = Regex::builder()
+            .syntax(byte_syntax())
+            .configure(
+                Regex::config()
+                    .match_kind(regex_automata::MatchKind::All)
+                    .utf8_empty(false)
+                    .nfa_size_limit(Some(64 << 20))
+                    .hybrid_cache_capacity(16 << 20),
+            )
             .build_many_from_hir(&hirs)
             .map_err(|err| PackError::new("<packs>", None, format!("shape set: {err}")))?;
         Ok(Some(set))
@@ -685,20 +693,6 @@ fn on_two_threads<T: Sync, R: Send, X: Send, Y>(
         out.extend(rest);
         Ok((out, x, y))
     })
-}
-
-/// The builder of a multi-pattern set: every pattern that matches, lazy
-/// DFA with a 16 MiB cache.
-fn set_builder() -> regex_automata::meta::Builder {
-    let mut b = Regex::builder();
-    b.syntax(byte_syntax()).configure(
-        Regex::config()
-            .match_kind(regex_automata::MatchKind::All)
-            .utf8_empty(false)
-            .nfa_size_limit(Some(64 << 20))
-            .hybrid_cache_capacity(16 << 20),
-    );
-    b
 }
 
 /// A detector's regex as the engine runs it on whole texts and windows.

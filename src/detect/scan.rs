@@ -22,8 +22,6 @@ pub struct Scratch {
     near: Vec<(u32, usize, usize)>,
     iban: Vec<(usize, usize)>,
     digit_set: SetScratch,
-    /// A digit window's shape, with a byte of context on each side.
-    shaped: Vec<u8>,
     bare_set: SetScratch,
     pub(super) candidates: Vec<Finding>,
     hits: Vec<Hit>,
@@ -42,11 +40,14 @@ pub struct Scratch {
 struct SetScratch {
     cache: Option<Box<meta::Cache>>,
     hits: Option<regex_automata::PatternSet>,
+    /// The searched span's shape, with its look-around context.
+    shaped: Vec<u8>,
 }
 
 impl SetScratch {
-    /// Which patterns of `set` match in `text[start..end]`. The caller
-    /// puts the returned set back into `self.hits` once done with it.
+    /// Which patterns of the shape set `set` may match in
+    /// `text[start..end]`: the span's shape is searched. The caller puts
+    /// the returned set back into `self.hits` once done with it.
     fn which_match(
         &mut self,
         set: &Regex,
@@ -63,9 +64,10 @@ impl SetScratch {
             .take()
             .unwrap_or_else(|| regex_automata::PatternSet::new(set.pattern_len()));
         hits.clear();
+        let span = shape::of_span(text, start, end, &mut self.shaped);
         set.which_overlapping_matches_with(
             &mut cache,
-            &Input::new(text).span(start..end),
+            &Input::new(&self.shaped).span(span),
             &mut hits,
         );
         self.cache = Some(cache);
@@ -252,10 +254,7 @@ impl Engine {
         // keyword (candidates still need the whole-value boost or context).
         let bare = bare_span(text);
         if let (Some((bs, be)), Some(set)) = (bare, &self.bare_set) {
-            // A set of shapes too (see the digit stage below).
-            let (cs, ce) = (bs.saturating_sub(1), (be + 1).min(text.len()));
-            shape::of_text(&text[cs..ce], &mut s.shaped);
-            let hits = s.bare_set.which_match(set, &s.shaped, bs - cs, be - cs);
+            let hits = s.bare_set.which_match(set, text, bs, be);
             for p in hits.iter() {
                 let d = self.bare_detectors[p.as_usize()];
                 if wanted(d) {
@@ -287,13 +286,7 @@ impl Engine {
                 if ds.min_digits > w.digits {
                     continue;
                 }
-                // The set holds the regexes' shapes: search the window's
-                // shape, with the byte on each side its look-around sees.
-                let (cs, ce) = (w.start.saturating_sub(1), (w.end + 1).min(text.len()));
-                shape::of_text(&text[cs..ce], &mut s.shaped);
-                let hits = s
-                    .digit_set
-                    .which_match(&ds.set, &s.shaped, w.start - cs, w.end - cs);
+                let hits = s.digit_set.which_match(&ds.set, text, w.start, w.end);
                 for p in hits.iter() {
                     let d = ds.detectors[p.as_usize()];
                     if self.detectors[d as usize].min_digits <= w.digits && wanted(d) {

@@ -39,6 +39,19 @@ pub(super) fn of_text(text: &[u8], out: &mut Vec<u8>) {
     out.extend(text.iter().map(|&b| of_byte(b)));
 }
 
+/// Writes into `out` the shape of `text[start..end]` with the byte on each
+/// side that look-around sees, and returns where the span lies in `out`.
+pub(super) fn of_span(
+    text: &[u8],
+    start: usize,
+    end: usize,
+    out: &mut Vec<u8>,
+) -> std::ops::Range<usize> {
+    let (cs, ce) = (start.saturating_sub(1), (end + 1).min(text.len()));
+    of_text(&text[cs..ce], out);
+    start - cs..end - cs
+}
+
 /// The shape of a regex: the same tree with each literal and class mapped
 /// byte by byte and captures dropped (a set only needs "which matched").
 pub(super) fn of_hir(hir: &Hir) -> Hir {
@@ -207,11 +220,10 @@ mod tests {
                 .map(|w| (w.start, w.end, &digit))
                 .chain(super::super::scan::bare_span(text).map(|(s, e)| (s, e, &bare)));
             for (start, end, pairs) in spans {
-                let (cs, ce) = (start.saturating_sub(1), (end + 1).min(text.len()));
-                of_text(&text[cs..ce], &mut shaped);
+                let span = of_span(text, start, end, &mut shaped);
                 for (real, shape) in pairs {
                     let real_hit = real.is_match(Input::new(text).span(start..end));
-                    let shape_hit = shape.is_match(Input::new(&shaped).span(start - cs..end - cs));
+                    let shape_hit = shape.is_match(Input::new(&shaped).span(span.clone()));
                     assert!(
                         !real_hit || shape_hit,
                         "{real:?} on {:?} {:?}",
